@@ -1,0 +1,104 @@
+// The ticket vocabulary of the API (SPEC.md, "Data model"). Every option list, badge and
+// label in the UI derives from these arrays, so a new value is added in exactly one place.
+
+export const CATEGORIES = ['billing', 'technical', 'account', 'general'] as const;
+export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type Status = (typeof STATUSES)[number];
+
+export const CATEGORY_LABELS: Record<Category, string> = {
+  billing: 'Billing',
+  technical: 'Technical',
+  account: 'Account',
+  general: 'General',
+};
+
+export const PRIORITY_LABELS: Record<Priority, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
+
+export const STATUS_LABELS: Record<Status, string> = {
+  open: 'Open',
+  in_progress: 'In progress',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+
+export const TITLE_MAX_CHARS = 200;
+export const DESCRIPTION_MAX_CHARS = 10_000;
+
+export interface Ticket {
+  id: number;
+  title: string;
+  description: string;
+  category: Category;
+  priority: Priority;
+  status: Status;
+  /** RFC 3339, UTC */
+  created_at: string;
+  /** RFC 3339, UTC */
+  updated_at: string;
+}
+
+export interface NewTicket {
+  title: string;
+  description: string;
+  /** Omitted: the server classifies the description to fill it. */
+  category?: Category;
+  priority?: Priority;
+}
+
+export type TicketPatch = Partial<Pick<Ticket, 'status' | 'category' | 'priority'>>;
+
+export interface TicketFilters {
+  category?: Category;
+  priority?: Priority;
+  status?: Status;
+  search?: string;
+}
+
+export interface TicketPage {
+  tickets: Ticket[];
+  /** The `rel="next"` URL of the `Link` header, or null on the last page. */
+  nextUrl: string | null;
+}
+
+/** A ticket together with the version tag the server sent for it, if any. */
+export interface VersionedTicket {
+  ticket: Ticket;
+  etag: string | null;
+}
+
+export interface TicketStats {
+  total_tickets: number;
+  open_tickets: number;
+  avg_tickets_per_day: number;
+  priority_breakdown: Record<Priority, number>;
+  category_breakdown: Record<Category, number>;
+}
+
+export type ClassificationSource = 'llm' | 'fallback';
+
+export interface Classification {
+  suggested_category: Category;
+  suggested_priority: Priority;
+  source: ClassificationSource;
+}
+
+export function isCategory(value: unknown): value is Category {
+  return (CATEGORIES as readonly unknown[]).includes(value);
+}
+
+export function isPriority(value: unknown): value is Priority {
+  return (PRIORITIES as readonly unknown[]).includes(value);
+}
+
+export function isStatus(value: unknown): value is Status {
+  return (STATUSES as readonly unknown[]).includes(value);
+}

@@ -1,0 +1,128 @@
+// An in-memory stand-in for the Helpdesk API, close enough to the contract (SPEC.md) that
+// components can be tested against real HTTP round trips through the real ticketApi module.
+import { http, HttpResponse } from 'msw';
+
+import {
+  CATEGORIES,
+  PRIORITIES,
+  type Classification,
+  type NewTicket,
+  type Ticket,
+  type TicketPatch,
+  type TicketStats,
+} from '../api/types';
+import { makeTicket } from './fixtures';
+
+export interface RecordedRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body: unknown;
+}
+
+export const db = {
+  tickets: [] as Ticket[],
+  requests: [] as RecordedRequest[],
+  classification: { suggested_category: 'technical', suggested_priority: 'high', source: 'llm' } as Classification,
+  reset() {
+    this.tickets = [];
+    this.requests = [];
+    this.classification = { suggested_category: 'technical', suggested_priority: 'high', source: 'llm' };
+  },
+  requestsTo(method: string, pathname: string) {
+    return this.requests.filter((r) => r.method === method && r.url.pathname === pathname);
+  },
+};
+
+export function problem(status: number, title: string, detail?: string, errors?: Record<string, string[]>) {
+  return HttpResponse.json(
+    { type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...(errors ? { errors } : {}) },
+    { status, headers: { 'Content-Type': 'application/problem+json' } },
+  );
+}
+
+async function record(request: Request): Promise<RecordedRequest> {
+  const text = request.method === 'GET' ? '' : await request.clone().text();
+  const entry = { method: request.method, url: new URL(request.url), headers: request.headers, body: text ? JSON.parse(text) : undefined };
+  db.requests.push(entry);
+  return entry;
+}
+
+const newestFirst = (a: Ticket, b: Ticket) => b.created_at.localeCompare(a.created_at) || b.id - a.id;
+const etagOf = (ticket: Ticket) => `"${ticket.id}-${ticket.updated_at}"`;
+
+function countBy<K extends string>(keys: readonly K[], pick: (t: Ticket) => string): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, db.tickets.filter((t) => pick(t) === key).length])) as Record<K, number>;
+}
+
+export const handlers = [
+  http.get('/api/tickets/stats/', async ({ request }) => {
+    await record(request);
+    const stats: TicketStats = {
+      total_tickets: db.tickets.length,
+      open_tickets: db.tickets.filter((t) => t.status === 'open').length,
+      avg_tickets_per_day: db.tickets.length,
+      priority_breakdown: countBy(PRIORITIES, (t) => t.priority),
+      category_breakdown: countBy(CATEGORIES, (t) => t.category),
+    };
+    return HttpResponse.json(stats);
+  }),
+
+  http.post('/api/tickets/classify/', async ({ request }) => {
+    await record(request);
+    return HttpResponse.json(db.classification);
+  }),
+
+  http.get('/api/tickets/', async ({ request }) => {
+    const { url } = await record(request);
+    const params = url.searchParams;
+    const search = params.get('search')?.toLowerCase();
+    const matching = db.tickets
+      .filter((t) => ['category', 'priority', 'status'].every((key) => !params.get(key) || t[key as keyof Ticket] === params.get(key)))
+      .filter((t) => !search || `${t.title} ${t.description}`.toLowerCase().includes(search))
+      .sort(newestFirst);
+    const limit = Number(params.get('limit') ?? 50);
+    const offset = Number(params.get('cursor') ?? 0);
+    const page = matching.slice(offset, offset + limit);
+    const headers = new Headers();
+    if (offset + limit < matching.length) {
+      const next = new URLSearchParams(params);
+      next.set('cursor', String(offset + limit));
+      headers.set('Link', `</api/tickets/?${next}>; rel="next"`);
+    }
+    return HttpResponse.json(page, { headers });
+  }),
+
+  http.post('/api/tickets/', async ({ request }) => {
+    const { body } = await record(request);
+    const input = body as NewTicket;
+    const ticket = makeTicket({
+      title: input.title,
+      description: input.description,
+      category: input.category ?? db.classification.suggested_category,
+      priority: input.priority ?? db.classification.suggested_priority,
+      created_at: new Date().toISOString(),
+    });
+    db.tickets.push(ticket);
+    return HttpResponse.json(ticket, { status: 201, headers: { Location: `/api/tickets/${ticket.id}/` } });
+  }),
+
+  http.get('/api/tickets/:id/', async ({ request, params }) => {
+    await record(request);
+    const ticket = db.tickets.find((t) => t.id === Number(params.id));
+    if (!ticket) return problem(404, 'Not Found', 'No ticket with that id.');
+    return HttpResponse.json(ticket, { headers: { ETag: etagOf(ticket) } });
+  }),
+
+  http.patch('/api/tickets/:id/', async ({ request, params }) => {
+    const { body, headers } = await record(request);
+    const index = db.tickets.findIndex((t) => t.id === Number(params.id));
+    if (index < 0) return problem(404, 'Not Found', 'No ticket with that id.');
+    const current = db.tickets[index];
+    const ifMatch = headers.get('If-Match');
+    if (ifMatch && ifMatch !== etagOf(current)) return problem(412, 'Precondition Failed', 'The ticket has changed.');
+    const updated = { ...current, ...(body as TicketPatch), updated_at: new Date().toISOString() };
+    db.tickets[index] = updated;
+    return HttpResponse.json(updated, { headers: { ETag: etagOf(updated) } });
+  }),
+];

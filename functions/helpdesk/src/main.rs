@@ -1,0 +1,117 @@
+//! `helpdesk`: the local combined server (every route in one process) and the migrate step.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use shared::{
+    config::{Config, Runtime},
+    db,
+    http::{self, ApiContext, HttpOptions, Routes},
+    telemetry::{self, LogFormat},
+};
+
+/// How long start-up waits for the database before giving up on migrations.
+const DATABASE_PATIENCE: Duration = Duration::from_secs(60);
+/// How long in-flight requests may take to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Parser)]
+#[command(version, about = "Helpdesk support-ticket server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run pending migrations, then serve the API (and the SPA when STATIC_DIR is set). Default.
+    Serve,
+    /// Run pending migrations and exit (the deploy step for Lambda).
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env(Runtime::Server)?;
+    telemetry::init(&config.log_filter, LogFormat::Text);
+    let pool = db::pool(&config).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    db::migrate(&pool, DATABASE_PATIENCE)
+        .await
+        .context("running database migrations")?;
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Migrate => {
+            tracing::info!("migrations are up to date");
+            Ok(())
+        }
+        Command::Serve => serve(config, pool).await,
+    }
+}
+
+async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    let ctx = ApiContext {
+        db: pool.clone(),
+        classifier: shared::build_classifier(&config),
+    };
+    let options = HttpOptions {
+        cors_allowed_origins: config.cors_allowed_origins.clone(),
+        static_dir: config.static_dir.clone(),
+    };
+    let app = http::app(ctx, Routes::ALL, &options);
+    let listener = tokio::net::TcpListener::bind(config.bind_addr)
+        .await
+        .with_context(|| format!("binding BIND_ADDR {}", config.bind_addr))?;
+    tracing::info!(address = %config.bind_addr, static_dir = ?config.static_dir, "serving");
+
+    let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = signalled_tx.send(());
+    });
+    let server = tokio::spawn(server.into_future());
+    let outcome = async {
+        // Drain in-flight requests, but not forever.
+        if signalled_rx.await.is_ok() {
+            tracing::info!("shutdown signal received; draining in-flight requests");
+            tokio::time::timeout(DRAIN_TIMEOUT, server)
+                .await
+                .map_err(|_| {
+                    anyhow::anyhow!("in-flight requests did not finish within {DRAIN_TIMEOUT:?}")
+                })?
+        } else {
+            server.await
+        }
+        .context("server task failed")?
+        .context("server error")
+    }
+    .await;
+    pool.close().await;
+    tracing::info!("stopped");
+    outcome
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

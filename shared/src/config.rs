@@ -1,0 +1,334 @@
+//! Configuration, read from the environment once at start-up into a typed struct.
+//!
+//! Nothing else in the code base reads `std::env`: binaries call [`Config::from_env`] and pass
+//! the result down. Parsing takes any variable lookup so tests can feed a map.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+/// A value that must never be printed: `Debug` and `Display` show a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Which classification provider serves `/classify` and ticket creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassifierKind {
+    Gemini,
+    OpenAi,
+    Rules,
+}
+
+impl FromStr for ClassifierKind {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "gemini" => Ok(Self::Gemini),
+            "openai" => Ok(Self::OpenAi),
+            "rules" => Ok(Self::Rules),
+            _ => Err("must be one of: gemini, openai, rules".to_owned()),
+        }
+    }
+}
+
+/// Google Gemini settings.
+#[derive(Debug, Clone)]
+pub struct GeminiConfig {
+    pub api_key: Option<Secret>,
+    /// Secrets Manager id, or `ssm:` followed by an SSM parameter name, holding the key.
+    pub api_key_secret_id: Option<String>,
+    pub model: String,
+    pub base_url: String,
+}
+
+/// Settings of an OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM…).
+#[derive(Debug, Clone)]
+pub struct OpenAiConfig {
+    pub base_url: Option<String>,
+    pub api_key: Option<Secret>,
+    pub model: Option<String>,
+}
+
+/// Everything the binaries need, parsed and validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Secret,
+    pub database_max_connections: u32,
+    pub bind_addr: SocketAddr,
+    pub static_dir: Option<PathBuf>,
+    pub cors_allowed_origins: Vec<String>,
+    pub classifier: ClassifierKind,
+    pub gemini: GeminiConfig,
+    pub openai: OpenAiConfig,
+    pub classify_timeout: Duration,
+    pub log_filter: String,
+}
+
+/// A missing or invalid variable, named so the operator knows what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration error: {variable} {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+pub const DEFAULT_GEMINI_MODEL: &str = "gemini-2.5-flash-lite";
+pub const DEFAULT_GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com";
+
+/// Where the binary runs; only the pool-size default differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    Server,
+    Lambda,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env(runtime: Runtime) -> Result<Self, ConfigError> {
+        Self::from_lookup(runtime, |name| std::env::var(name).ok())
+    }
+
+    /// Parses configuration from any variable lookup; blank values count as unset.
+    pub fn from_lookup(
+        runtime: Runtime,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let vars = Vars(&lookup);
+        let gemini = GeminiConfig {
+            api_key: vars.get("GEMINI_API_KEY").map(Secret::new),
+            api_key_secret_id: vars.get("GEMINI_API_KEY_SECRET_ID"),
+            model: vars
+                .get("GEMINI_MODEL")
+                .unwrap_or_else(|| DEFAULT_GEMINI_MODEL.to_owned()),
+            base_url: vars
+                .get("GEMINI_BASE_URL")
+                .unwrap_or_else(|| DEFAULT_GEMINI_BASE_URL.to_owned()),
+        };
+        let openai = OpenAiConfig {
+            base_url: vars.get("OPENAI_BASE_URL"),
+            api_key: vars.get("OPENAI_API_KEY").map(Secret::new),
+            model: vars.get("OPENAI_MODEL"),
+        };
+        let has_gemini_key = gemini.api_key.is_some() || gemini.api_key_secret_id.is_some();
+        let classifier = vars.parse("CLASSIFIER")?.unwrap_or(if has_gemini_key {
+            ClassifierKind::Gemini
+        } else {
+            ClassifierKind::Rules
+        });
+        if classifier == ClassifierKind::OpenAi {
+            for (variable, value) in [
+                ("OPENAI_BASE_URL", &openai.base_url),
+                ("OPENAI_MODEL", &openai.model),
+            ] {
+                if value.is_none() {
+                    return Err(ConfigError {
+                        variable,
+                        reason: "is required when CLASSIFIER=openai".to_owned(),
+                    });
+                }
+            }
+        }
+
+        let default_pool = match runtime {
+            Runtime::Server => 10,
+            Runtime::Lambda => 1,
+        };
+        let database_max_connections = vars
+            .parse("DATABASE_MAX_CONNECTIONS")?
+            .unwrap_or(default_pool);
+        if database_max_connections == 0 {
+            return Err(ConfigError {
+                variable: "DATABASE_MAX_CONNECTIONS",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        let classify_timeout_secs: f64 = vars.parse("CLASSIFY_TIMEOUT_SECS")?.unwrap_or(10.0);
+        let classify_timeout = Duration::try_from_secs_f64(classify_timeout_secs)
+            .ok()
+            .filter(|timeout| !timeout.is_zero() && *timeout <= Duration::from_secs(60))
+            .ok_or_else(|| ConfigError {
+                variable: "CLASSIFY_TIMEOUT_SECS",
+                reason: "must be a number of seconds above 0 and at most 60".to_owned(),
+            })?;
+
+        Ok(Self {
+            database_url: vars
+                .get("DATABASE_URL")
+                .map(Secret::new)
+                .ok_or(ConfigError {
+                    variable: "DATABASE_URL",
+                    reason: "is required (e.g. postgres://user:password@localhost:5432/helpdesk)"
+                        .to_owned(),
+                })?,
+            database_max_connections,
+            bind_addr: vars
+                .parse("BIND_ADDR")?
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            static_dir: vars.get("STATIC_DIR").map(PathBuf::from),
+            cors_allowed_origins: parse_origins(vars.get("CORS_ALLOWED_ORIGINS").as_deref())?,
+            classifier,
+            gemini,
+            openai,
+            classify_timeout,
+            log_filter: vars.get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+        })
+    }
+}
+
+struct Vars<'a, F>(&'a F);
+
+impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn parse<T>(&self, name: &'static str) -> Result<Option<T>, ConfigError>
+    where
+        T: FromStr,
+        T::Err: fmt::Display,
+    {
+        self.get(name)
+            .map(|raw| {
+                raw.parse().map_err(|error| ConfigError {
+                    variable: name,
+                    reason: format!("is invalid ({raw:?}): {error}"),
+                })
+            })
+            .transpose()
+    }
+}
+
+fn parse_origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let origin = origin.trim_end_matches('/');
+            let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && axum::http::HeaderValue::from_str(origin).is_ok();
+            if valid {
+                Ok(origin.to_owned())
+            } else {
+                Err(ConfigError {
+                    variable: "CORS_ALLOWED_ORIGINS",
+                    reason: format!("has an invalid origin {origin:?}: expected e.g. https://helpdesk.example.com"),
+                })
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn parse(runtime: Runtime, pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(runtime, |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let config = parse(
+            Runtime::Server,
+            &[("DATABASE_URL", "postgres://localhost/helpdesk")],
+        )
+        .unwrap();
+        assert_eq!(config.database_max_connections, 10);
+        assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.classifier, ClassifierKind::Rules);
+        assert_eq!(config.gemini.model, "gemini-2.5-flash-lite");
+        assert_eq!(config.classify_timeout, Duration::from_secs(10));
+        assert!(config.cors_allowed_origins.is_empty());
+        assert_eq!(config.log_filter, "info");
+
+        let lambda = parse(Runtime::Lambda, &[("DATABASE_URL", "postgres://x/y")]).unwrap();
+        assert_eq!(lambda.database_max_connections, 1);
+    }
+
+    #[test]
+    fn a_gemini_key_selects_gemini_and_is_never_printed() {
+        let config = parse(
+            Runtime::Server,
+            &[
+                ("DATABASE_URL", "postgres://x/y"),
+                ("GEMINI_API_KEY", "AIza-very-secret"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(config.classifier, ClassifierKind::Gemini);
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("AIza-very-secret"));
+        assert!(!printed.contains("postgres://x/y"));
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let missing = parse(Runtime::Server, &[]).unwrap_err();
+        assert_eq!(missing.variable, "DATABASE_URL");
+
+        let cases = [
+            ("BIND_ADDR", "localhost"),
+            ("DATABASE_MAX_CONNECTIONS", "many"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("CLASSIFIER", "magic"),
+            ("CLASSIFY_TIMEOUT_SECS", "-1"),
+            ("CORS_ALLOWED_ORIGINS", "example.com"),
+            ("OPENAI_BASE_URL", ""),
+        ];
+        for (variable, value) in cases {
+            let mut pairs = vec![("DATABASE_URL", "postgres://x/y"), (variable, value)];
+            if variable == "OPENAI_BASE_URL" {
+                pairs.push(("CLASSIFIER", "openai"));
+                pairs.push(("OPENAI_MODEL", "llama3"));
+            }
+            let error = parse(Runtime::Server, &pairs).unwrap_err();
+            assert_eq!(error.variable, variable, "{variable}={value}: {error}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_are_split_and_trimmed() {
+        let config = parse(
+            Runtime::Server,
+            &[
+                ("DATABASE_URL", "postgres://x/y"),
+                (
+                    "CORS_ALLOWED_ORIGINS",
+                    " https://a.example.com/ ,http://localhost:5173,",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            config.cors_allowed_origins,
+            ["https://a.example.com", "http://localhost:5173"]
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! The three closed vocabularies of a ticket. They are defined here once; serde, SQL, the
+//! OpenAPI document, the classifier and the language-model response schema all derive from them.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares a closed string enum with its wire names, `ALL`, `as_str` and `FromStr`.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $($variant:ident => $wire:literal),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            Serialize, Deserialize, ToSchema, sqlx::Type,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[sqlx(type_name = "text", rename_all = "snake_case")]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            /// Every value, in the order the product presents them.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The wire and database spelling.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire),+
+                }
+            }
+
+            /// The allowed spellings, for error messages and schemas.
+            pub fn names() -> Vec<&'static str> {
+                Self::ALL.iter().map(|value| value.as_str()).collect()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownValue;
+
+            /// Exact, case-sensitive match on the wire spelling.
+            fn from_str(input: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str() == input)
+                    .ok_or_else(|| UnknownValue { allowed: Self::names() })
+            }
+        }
+    };
+}
+
+/// A value outside a closed vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be one of: {}", allowed.join(", "))]
+pub struct UnknownValue {
+    pub allowed: Vec<&'static str>,
+}
+
+string_enum! {
+    /// What a ticket is about.
+    Category {
+        Billing => "billing",
+        Technical => "technical",
+        Account => "account",
+        General => "general",
+    }
+}
+
+string_enum! {
+    /// How urgently a ticket needs attention.
+    Priority {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+        Critical => "critical",
+    }
+}
+
+string_enum! {
+    /// Where a ticket is in its life.
+    Status {
+        Open => "open",
+        InProgress => "in_progress",
+        Resolved => "resolved",
+        Closed => "closed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip_through_serde_and_from_str() {
+        for status in Status::ALL {
+            let json = serde_json::to_string(status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(status.as_str().parse::<Status>().unwrap(), *status);
+        }
+        assert_eq!(Status::InProgress.as_str(), "in_progress");
+    }
+
+    #[test]
+    fn unknown_values_name_the_allowed_ones() {
+        let error = "urgent".parse::<Priority>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "must be one of: low, medium, high, critical"
+        );
+        assert!("Billing".parse::<Category>().is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! Domain types: the ticket vocabularies and validated request values.
+
+mod enums;
+mod ticket;
+
+pub use enums::{Category, Priority, Status, UnknownValue};
+pub use ticket::{
+    ClassifyRequest, CreateTicketRequest, DESCRIPTION_MAX_CHARS, Description, FieldErrors,
+    JsonObject, NewTicket, TITLE_MAX_CHARS, Ticket, TicketChanges, Title, UpdateTicketRequest,
+    parse_classify_request,
+};

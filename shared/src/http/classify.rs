@@ -1,0 +1,31 @@
+//! `/api/tickets/classify/`: suggest a category and priority for a description.
+
+use axum::{Json, Router, extract::State, routing::post};
+
+use super::{ApiContext, ApiError, Problem, extract::JsonBody, route_with_and_without_slash};
+use crate::{classifier::Suggestion, domain::parse_classify_request};
+
+/// The routes of the `classify` function.
+pub fn router() -> Router<ApiContext> {
+    route_with_and_without_slash(Router::new(), "/api/tickets/classify", post(classify))
+}
+
+/// Suggest labels for a description. Always answers: when the language model fails or is not
+/// configured, the built-in rules answer with `source: "fallback"`.
+#[utoipa::path(
+    post, path = "/api/tickets/classify/", tag = "classify",
+    request_body(content = crate::domain::ClassifyRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The suggestion and who made it", body = Suggestion),
+        (status = 400, description = "Invalid body or description", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn classify(
+    State(ctx): State<ApiContext>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Suggestion>, ApiError> {
+    let description = parse_classify_request(&body).map_err(ApiError::Validation)?;
+    Ok(Json(ctx.classifier.classify(description.as_str()).await))
+}

@@ -1,0 +1,185 @@
+//! The one error type of the HTTP layer and its RFC 9457 problem+json envelope.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::FieldErrors;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Everything a handler can fail with. Internal causes are logged, never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("database unavailable")]
+    DatabaseUnavailable(#[source] sqlx::Error),
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+}
+
+/// RFC 9457 problem details, the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    #[schema(example = "about:blank")]
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[schema(example = "Validation failed")]
+    pub title: String,
+    #[schema(example = 400)]
+    pub status: u16,
+    #[schema(example = "The request body has invalid fields.")]
+    pub detail: String,
+    /// Field → messages; present for validation failures only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!({"title": ["must be at most 200 characters"]}))]
+    pub errors: Option<FieldErrors>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let mut response = (status, Json(self)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
+
+impl ApiError {
+    fn problem(&self) -> Problem {
+        match self {
+            Self::Validation(errors) => Problem {
+                title: "Validation failed".to_owned(),
+                errors: Some(errors.clone()),
+                ..Problem::new(StatusCode::BAD_REQUEST, "The request has invalid fields.")
+            },
+            Self::BadRequest(detail) => Problem::new(StatusCode::BAD_REQUEST, detail.clone()),
+            Self::NotFound(detail) => Problem::new(StatusCode::NOT_FOUND, detail.clone()),
+            Self::PayloadTooLarge => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "The request body must be at most {} KiB.",
+                    super::BODY_LIMIT_BYTES / 1024
+                ),
+            ),
+            Self::UnsupportedMediaType => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "The request body must be JSON, sent with Content-Type: application/json.",
+            ),
+            Self::DatabaseUnavailable(_) => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is unavailable. Please retry in a moment.",
+            ),
+            Self::Database(_) => internal_error_problem(),
+        }
+    }
+
+    /// Field-level validation failure on one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(FieldErrors::from([(
+            field.to_owned(),
+            vec![message.into()],
+        )]))
+    }
+}
+
+pub fn internal_error_problem() -> Problem {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. It has been logged.",
+    )
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::Database(cause) => tracing::error!(error = %cause, "database error"),
+            Self::DatabaseUnavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable")
+            }
+            _ => {}
+        }
+        self.problem().into_response()
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        if let Some(field_error) = constraint_field_error(&error) {
+            return field_error;
+        }
+        if is_unavailable(&error) {
+            Self::DatabaseUnavailable(error)
+        } else {
+            Self::Database(error)
+        }
+    }
+}
+
+/// Errors that mean "the database cannot be reached or is not answering in time".
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            // 57014 query_canceled (statement timeout), class 08 connection exceptions,
+            // 57P0x admin/crash shutdown, 53xxx insufficient resources.
+            db.code().is_some_and(|code| {
+                code == "57014"
+                    || code.starts_with("08")
+                    || code.starts_with("57P")
+                    || code.starts_with("53")
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Maps a CHECK constraint violation to the field it protects, so a value the API let through
+/// but the database refused still reaches the user as a field error instead of a 500.
+fn constraint_field_error(error: &sqlx::Error) -> Option<ApiError> {
+    let constraint = error.as_database_error()?.constraint()?;
+    let (field, message) = match constraint {
+        "tickets_title_not_blank" => ("title", "must not be blank"),
+        "tickets_description_not_blank" => ("description", "must not be blank"),
+        "tickets_description_length" => ("description", "must be at most 10000 characters"),
+        "tickets_category_allowed" => ("category", "is not an allowed value"),
+        "tickets_priority_allowed" => ("priority", "is not an allowed value"),
+        "tickets_status_allowed" => ("status", "is not an allowed value"),
+        _ => return None,
+    };
+    Some(ApiError::field(field, message))
+}

@@ -1,0 +1,85 @@
+//! `/api/health` and `/api/openapi.json`.
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use super::{ApiContext, Problem, route_with_and_without_slash};
+use crate::repository;
+
+/// Routes every deployment serves.
+pub fn router() -> Router<ApiContext> {
+    let router = route_with_and_without_slash(Router::new(), "/api/health", get(health));
+    route_with_and_without_slash(router, "/api/openapi.json", get(openapi_json))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(
+    get, path = "/api/health", tag = "meta",
+    responses(
+        (status = 200, description = "Serving, and the database answers", body = Health),
+        (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn health(State(ctx): State<ApiContext>) -> Response {
+    match repository::ping(&ctx.db).await {
+        Ok(()) => Json(Health { status: "ok" }).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "health check: database unreachable");
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is unreachable.",
+            )
+            .into_response()
+        }
+    }
+}
+
+/// This document.
+#[utoipa::path(
+    get, path = "/api/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
+)]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Helpdesk API",
+        description = "Support tickets with language-model classification. Every error is an \
+            RFC 9457 problem+json document. Each path also works without its trailing slash; \
+            other methods on a path answer 405, unknown paths 404, both as problem+json."
+    ),
+    paths(
+        super::tickets::create_ticket,
+        super::tickets::list_tickets,
+        super::tickets::get_ticket,
+        super::tickets::update_ticket,
+        super::stats::ticket_stats,
+        super::classify::classify,
+        health,
+        openapi_json,
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "tickets", description = "Create, list, read and change tickets"),
+        (name = "stats", description = "Dashboard statistics"),
+        (name = "classify", description = "Category and priority suggestions"),
+        (name = "meta", description = "Health and this document"),
+    )
+)]
+pub struct ApiDoc;

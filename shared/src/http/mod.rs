@@ -1,0 +1,241 @@
+//! The HTTP layer: one router shared by the local server and the Lambda functions.
+
+mod classify;
+mod error;
+mod extract;
+mod meta;
+mod stats;
+mod tickets;
+
+use std::{any::Any, path::Path, time::Duration};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{MethodRouter, any},
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::{ServeDir, ServeFile},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+pub use error::{ApiError, PROBLEM_JSON, Problem};
+pub use meta::ApiDoc;
+
+use crate::classifier::Classifier;
+
+/// Largest request body accepted.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// Longest a request may take end to end; above the classification budget so a slow model
+/// still ends in a fallback answer rather than a timeout.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What every handler may use; cheap to clone.
+#[derive(Clone)]
+pub struct ApiContext {
+    pub db: sqlx::PgPool,
+    pub classifier: Classifier,
+}
+
+/// A group of routes, one per Lambda function; the local server serves them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routes {
+    Tickets,
+    Stats,
+    Classify,
+}
+
+impl Routes {
+    pub const ALL: &'static [Self] = &[Self::Tickets, Self::Stats, Self::Classify];
+
+    fn router(self) -> Router<ApiContext> {
+        match self {
+            Self::Tickets => tickets::router(),
+            Self::Stats => stats::router(),
+            Self::Classify => classify::router(),
+        }
+    }
+}
+
+/// HTTP settings that are not per-request state.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    pub cors_allowed_origins: Vec<String>,
+    pub static_dir: Option<std::path::PathBuf>,
+}
+
+/// The full application: the chosen route groups, health and OpenAPI, the SPA when
+/// configured, and the middleware stack.
+pub fn app(ctx: ApiContext, groups: &[Routes], options: &HttpOptions) -> Router {
+    let mut api = meta::router();
+    for group in groups {
+        api = api.merge(group.router());
+    }
+    let mut router = api
+        .route("/api", any(unknown_api_path))
+        .route("/api/{*rest}", any(unknown_api_path))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .with_state(ctx);
+    router = match &options.static_dir {
+        Some(dir) => router.fallback_service(spa_service(dir)),
+        None => router.fallback(unknown_api_path),
+    };
+    with_middleware(router, &options.cors_allowed_origins)
+}
+
+/// Registers `path` and `path/`: clients and API Gateway routes use both spellings.
+fn route_with_and_without_slash<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    path: &str,
+    method_router: MethodRouter<S>,
+) -> Router<S> {
+    router
+        .route(path, method_router.clone())
+        .route(&format!("{path}/"), method_router)
+}
+
+fn with_middleware(router: Router, cors_allowed_origins: &[String]) -> Router {
+    let cors = (!cors_allowed_origins.is_empty()).then(|| cors_layer(cors_allowed_origins));
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request<Body>| {
+            let request_id = request
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                path = %request.uri().path(),
+                request_id = %request_id,
+            )
+        })
+        .on_request(())
+        .on_response(DefaultOnResponse::new().level(Level::INFO))
+        .on_failure(());
+    // Outermost first: the request id exists before the span that logs it; panics, timeouts
+    // and body-limit refusals all pass through `problem_for_bare_errors` on the way out.
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(trace)
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .option_layer(cors)
+            .layer(axum::middleware::map_response(problem_for_bare_errors))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                REQUEST_TIMEOUT,
+            ))
+            .layer(CompressionLayer::new()),
+    )
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let origins = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok());
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::OPTIONS])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            HeaderName::from_static("idempotency-key"),
+            REQUEST_ID,
+        ])
+        .expose_headers([header::LINK, header::ETAG, header::LOCATION, REQUEST_ID])
+        .max_age(Duration::from_secs(600))
+}
+
+async fn unknown_api_path() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "There is no such API endpoint.")
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This method is not allowed on this endpoint.",
+    )
+}
+
+/// Gives every error response that some layer produced without a body (405 from routing, 413
+/// from the body limit, a timeout…) the problem+json envelope, keeping its status and headers.
+async fn problem_for_bare_errors<B>(response: Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let response = response.map(Body::new);
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            format!(
+                "The request body must be at most {} KiB.",
+                BODY_LIMIT_BYTES / 1024
+            )
+        }
+        StatusCode::SERVICE_UNAVAILABLE => "The request took too long. Please retry.".to_owned(),
+        StatusCode::METHOD_NOT_ALLOWED => "This method is not allowed on this endpoint.".to_owned(),
+        StatusCode::NOT_FOUND => "Not found.".to_owned(),
+        _ => "The request could not be processed.".to_owned(),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let problem = Problem::new(status, detail).into_response();
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    Response::from_parts(parts, problem.into_body())
+}
+
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic payload".to_owned());
+    tracing::error!(panic = %message, "handler panicked");
+    error::internal_error_problem().into_response()
+}
+
+/// The built SPA: files as they are, hashed assets cached for a year, `index.html` for every
+/// other path so client-side routes survive a reload.
+fn spa_service(dir: &Path) -> Router {
+    let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::map_response(
+            |request_path: axum::extract::OriginalUri, mut response: Response| async move {
+                let cache = if request_path.path().starts_with("/assets/") {
+                    "public, max-age=31536000, immutable"
+                } else {
+                    "no-cache"
+                };
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+                response
+            },
+        ))
+}

@@ -1,0 +1,131 @@
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shared::{classifier::Classifier, http::HttpOptions};
+use sqlx::postgres::PgPoolOptions;
+
+use crate::helpers::{assert_problem, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn health_is_ok_when_the_database_answers() {
+    let app = spawn_app().await;
+    for path in ["/api/health", "/api/health/"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({"status": "ok"})
+        );
+    }
+}
+
+/// A pool whose server is gone: nothing listens on the port.
+fn unreachable_pool() -> sqlx::PgPool {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_lazy(&format!("postgres://nobody@127.0.0.1:{port}/none"))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn health_and_data_routes_are_503_problems_when_the_database_is_down() {
+    let app = spawn_app_with(
+        unreachable_pool(),
+        Classifier::rules_only(),
+        HttpOptions::default(),
+    )
+    .await;
+    let started = Instant::now();
+    let problem = assert_problem(
+        app.get("/api/health").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
+    assert!(problem["detail"].as_str().unwrap().contains("database"));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "answered promptly"
+    );
+
+    assert_problem(
+        app.get("/api/tickets/").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
+    assert_problem(
+        app.get("/api/tickets/stats/").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
+    let create = app
+        .post_json("/api/tickets/", &json!({"title": "t", "description": "d"}))
+        .await;
+    let problem = assert_problem(create, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert!(problem.get("errors").is_none());
+    // Classification needs no database.
+    let classify = app
+        .post_json(
+            "/api/tickets/classify/",
+            &json!({"description": "login broken"}),
+        )
+        .await;
+    assert_eq!(classify.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = spawn_app().await;
+    let response = app.get("/api/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/tickets/", "get"),
+        ("/api/tickets/", "post"),
+        ("/api/tickets/{id}/", "get"),
+        ("/api/tickets/{id}/", "patch"),
+        ("/api/tickets/stats/", "get"),
+        ("/api/tickets/classify/", "post"),
+        ("/api/health", "get"),
+        ("/api/openapi.json", "get"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path}");
+    }
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["Category"]["enum"],
+        json!(["billing", "technical", "account", "general"])
+    );
+    assert_eq!(
+        schemas["Status"]["enum"],
+        json!(["open", "in_progress", "resolved", "closed"])
+    );
+    let create_props: Vec<&String> = schemas["CreateTicketRequest"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    let mut documented: Vec<&str> = create_props.iter().map(|s| s.as_str()).collect();
+    documented.sort_unstable();
+    let mut accepted = shared::domain::NewTicket::FIELDS.to_vec();
+    accepted.sort_unstable();
+    assert_eq!(
+        documented, accepted,
+        "documented create fields are the parsed ones"
+    );
+    let update_props = schemas["UpdateTicketRequest"]["properties"]
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        update_props.len(),
+        shared::domain::TicketChanges::FIELDS.len()
+    );
+    assert!(schemas["Problem"]["properties"]["errors"].is_object());
+}

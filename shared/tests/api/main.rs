@@ -1,0 +1,8 @@
+//! Black-box API tests over HTTP against a real PostgreSQL (one fresh database per test).
+
+mod classify;
+mod errors;
+mod health;
+mod helpers;
+mod stats;
+mod tickets;

@@ -1,0 +1,120 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shared::domain::{Category, Priority};
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn stats_of_an_empty_database_are_zero_filled() {
+    let app = spawn_app().await;
+    let response = app.get("/api/tickets/stats/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let stats: Value = response.json().await.unwrap();
+    assert_eq!(
+        stats,
+        json!({
+            "total_tickets": 0, "open_tickets": 0, "avg_tickets_per_day": 0.0,
+            "priority_breakdown": {"low": 0, "medium": 0, "high": 0, "critical": 0},
+            "category_breakdown": {"billing": 0, "technical": 0, "account": 0, "general": 0}
+        })
+    );
+}
+
+#[tokio::test]
+async fn stats_count_by_utc_day_and_round_to_two_decimals() {
+    let app = spawn_app().await;
+    // 7 tickets over 3 distinct UTC days: 7 / 3 = 2.333… → 2.33. 23:30 at UTC-5 is the next
+    // UTC day, so it must count as its own day, not as the 10th.
+    let rows = [
+        ("a", "billing", "low", "open", "2026-01-10T00:00:01Z"),
+        ("b", "billing", "high", "open", "2026-01-10T12:00:00Z"),
+        (
+            "c",
+            "technical",
+            "critical",
+            "in_progress",
+            "2026-01-10T23:59:59Z",
+        ),
+        (
+            "d",
+            "account",
+            "medium",
+            "resolved",
+            "2026-01-10T23:30:00-05:00",
+        ),
+        ("e", "technical", "medium", "closed", "2026-01-11T05:00:00Z"),
+        ("f", "technical", "high", "open", "2026-01-12T09:00:00Z"),
+        ("g", "technical", "low", "open", "2026-01-12T10:00:00Z"),
+    ];
+    for (title, category, priority, status, at) in rows {
+        app.insert_row(title, category, priority, status, at).await;
+    }
+    let stats: Value = app.get("/api/tickets/stats").await.json().await.unwrap();
+    assert_eq!(
+        stats,
+        json!({
+            "total_tickets": 7, "open_tickets": 4, "avg_tickets_per_day": 2.33,
+            "priority_breakdown": {"low": 2, "medium": 2, "high": 2, "critical": 1},
+            "category_breakdown": {"billing": 2, "technical": 4, "account": 1, "general": 0}
+        })
+    );
+}
+
+#[tokio::test]
+async fn stats_follow_creates_and_status_changes() {
+    let app = spawn_app().await;
+    let ticket = app.create_ticket(json!({"title": "t", "description": "d", "category": "account", "priority": "critical"})).await;
+    let stats: Value = app.get("/api/tickets/stats/").await.json().await.unwrap();
+    assert_eq!(
+        (
+            stats["total_tickets"].clone(),
+            stats["open_tickets"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    assert_eq!(stats["avg_tickets_per_day"], 1.0);
+    app.patch_json(
+        &format!("/api/tickets/{}/", ticket["id"]),
+        &json!({"status": "resolved"}),
+    )
+    .await;
+    let stats: Value = app.get("/api/tickets/stats/").await.json().await.unwrap();
+    assert_eq!(stats["open_tickets"], 0);
+    assert_eq!(stats["category_breakdown"]["account"], 1);
+}
+
+#[test]
+fn breakdown_keys_are_the_domain_values() {
+    let stats = serde_json::to_value(shared::repository::TicketStats {
+        total_tickets: 0,
+        open_tickets: 0,
+        avg_tickets_per_day: 0.0,
+        priority_breakdown: shared::repository::PriorityBreakdown {
+            low: 0,
+            medium: 0,
+            high: 0,
+            critical: 0,
+        },
+        category_breakdown: shared::repository::CategoryBreakdown {
+            billing: 0,
+            technical: 0,
+            account: 0,
+            general: 0,
+        },
+    })
+    .unwrap();
+    let keys = |value: &Value| {
+        value
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let mut priorities = Priority::names();
+    priorities.sort_unstable();
+    let mut categories = Category::names();
+    categories.sort_unstable();
+    assert_eq!(keys(&stats["priority_breakdown"]), priorities);
+    assert_eq!(keys(&stats["category_breakdown"]), categories);
+}
