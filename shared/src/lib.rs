@@ -6,22 +6,49 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod repository;
 pub mod telemetry;
 
-use classifier::Classifier;
+use std::sync::Arc;
+
+use classifier::{Classifier, Gemini, OpenAiCompatible};
 use config::{ClassifierKind, Config};
 
-/// Builds the classification service the configuration asks for.
+/// Builds the classification service the configuration asks for, once per process. A provider
+/// that cannot be set up is logged and the rule classifier serves instead.
 pub fn build_classifier(config: &Config) -> Classifier {
+    let client = classifier::http_client();
     match config.classifier {
         ClassifierKind::Rules => Classifier::rules_only(),
-        kind => {
-            tracing::warn!(
-                ?kind,
-                "this language-model provider is not available yet; using the rule classifier"
-            );
-            Classifier::rules_only()
-        }
+        ClassifierKind::Gemini => match &config.gemini.api_key {
+            Some(key) => {
+                tracing::info!(model = %config.gemini.model, "classifying with Gemini");
+                let gemini = Gemini::new(
+                    client,
+                    &config.gemini.base_url,
+                    &config.gemini.model,
+                    key.clone(),
+                );
+                Classifier::with_provider(Arc::new(gemini), config.classify_timeout)
+            }
+            None => {
+                tracing::warn!(
+                    "CLASSIFIER=gemini but no GEMINI_API_KEY is set; using the rule classifier"
+                );
+                Classifier::rules_only()
+            }
+        },
+        ClassifierKind::OpenAi => match (&config.openai.base_url, &config.openai.model) {
+            (Some(base_url), Some(model)) => {
+                tracing::info!(%model, "classifying with an OpenAI-compatible endpoint");
+                let provider =
+                    OpenAiCompatible::new(client, base_url, model, config.openai.api_key.clone());
+                Classifier::with_provider(Arc::new(provider), config.classify_timeout)
+            }
+            // Config parsing requires both for CLASSIFIER=openai.
+            _ => Classifier::rules_only(),
+        },
     }
 }

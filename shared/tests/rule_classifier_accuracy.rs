@@ -1,14 +1,22 @@
-//! Measures the rule classifier against a hand-labelled set of realistic tickets.
+//! Measures the rule classifier against two hand-labelled sets of realistic tickets:
+//! the tuning set the rules were developed against, and a holdout set that was written
+//! independently of the rules and must never be used to tune them.
 //! Run with `--nocapture` to see the accuracy figures and confusion matrices.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use shared::classifier::rules::classify;
 use shared::domain::{Category, Priority};
 
-const DATA_SET: &str = concat!(
+const TUNING_SET: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/labelled_tickets.jsonl"
+);
+
+const HOLDOUT_SET: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/holdout_tickets.jsonl"
 );
 
 #[derive(serde::Deserialize)]
@@ -19,16 +27,36 @@ struct LabelledTicket {
     priority: Priority,
 }
 
-fn load() -> Vec<LabelledTicket> {
-    let contents = std::fs::read_to_string(DATA_SET).expect("labelled set is readable");
+fn load(path: &str) -> Vec<LabelledTicket> {
+    let contents =
+        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{path} is readable: {error}"));
     contents
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(index, line)| {
-            serde_json::from_str(line).unwrap_or_else(|error| panic!("line {}: {error}", index + 1))
+            serde_json::from_str(line)
+                .unwrap_or_else(|error| panic!("{path} line {}: {error}", index + 1))
         })
         .collect()
+}
+
+/// Asserts that every category and every priority has at least `minimum` tickets.
+fn assert_label_counts(tickets: &[LabelledTicket], minimum: usize) {
+    let mut category_counts: HashMap<Category, usize> = HashMap::new();
+    let mut priority_counts: HashMap<Priority, usize> = HashMap::new();
+    for ticket in tickets {
+        *category_counts.entry(ticket.category).or_default() += 1;
+        *priority_counts.entry(ticket.priority).or_default() += 1;
+    }
+    for category in Category::ALL {
+        let count = category_counts.get(category).copied().unwrap_or(0);
+        assert!(count >= minimum, "only {count} tickets labelled {category}");
+    }
+    for priority in Priority::ALL {
+        let count = priority_counts.get(priority).copied().unwrap_or(0);
+        assert!(count >= minimum, "only {count} tickets labelled {priority}");
+    }
 }
 
 /// Counts (expected, predicted) pairs into a matrix indexed by position in `labels`.
@@ -46,19 +74,28 @@ fn confusion<T: PartialEq + Copy>(labels: &[T], pairs: &[(T, T)]) -> Vec<Vec<usi
     matrix
 }
 
-fn print_matrix<T: std::fmt::Display>(name: &str, labels: &[T], matrix: &[Vec<usize>]) {
-    println!("{name} confusion matrix (rows: expected, columns: predicted)");
-    print!("{:>12}", "");
+fn write_matrix<T: std::fmt::Display>(
+    out: &mut String,
+    name: &str,
+    labels: &[T],
+    matrix: &[Vec<usize>],
+) {
+    writeln!(
+        out,
+        "{name} confusion matrix (rows: expected, columns: predicted)"
+    )
+    .unwrap();
+    write!(out, "{:>12}", "").unwrap();
     for label in labels {
-        print!("{:>10}", label.to_string());
+        write!(out, "{:>10}", label.to_string()).unwrap();
     }
-    println!();
+    writeln!(out).unwrap();
     for (label, row) in labels.iter().zip(matrix) {
-        print!("{:>12}", label.to_string());
+        write!(out, "{:>12}", label.to_string()).unwrap();
         for count in row {
-            print!("{count:>10}");
+            write!(out, "{count:>10}").unwrap();
         }
-        println!();
+        writeln!(out).unwrap();
     }
 }
 
@@ -70,55 +107,95 @@ fn accuracy<T: PartialEq>(pairs: &[(T, T)]) -> f64 {
     correct as f64 / pairs.len() as f64
 }
 
-#[test]
-fn rule_classifier_is_accurate_on_the_labelled_set() {
-    let tickets = load();
+struct Scores {
+    category_accuracy: f64,
+    priority_accuracy: f64,
+}
 
-    let mut category_counts: HashMap<Category, usize> = HashMap::new();
-    let mut priority_counts: HashMap<Priority, usize> = HashMap::new();
-    for ticket in &tickets {
-        *category_counts.entry(ticket.category).or_default() += 1;
-        *priority_counts.entry(ticket.priority).or_default() += 1;
-    }
-    for category in Category::ALL {
-        let count = category_counts.get(category).copied().unwrap_or(0);
-        assert!(count >= 20, "only {count} tickets labelled {category}");
-    }
-    for priority in Priority::ALL {
-        let count = priority_counts.get(priority).copied().unwrap_or(0);
-        assert!(count >= 20, "only {count} tickets labelled {priority}");
-    }
-
+/// Classifies every ticket, prints the accuracy figures and confusion matrices under
+/// `heading` (as one block, so that tests running in parallel do not interleave), and
+/// returns the accuracies.
+fn score(heading: &str, tickets: &[LabelledTicket]) -> Scores {
     let mut categories = Vec::with_capacity(tickets.len());
     let mut priorities = Vec::with_capacity(tickets.len());
-    for ticket in &tickets {
+    for ticket in tickets {
         let labels = classify(&format!("{}\n\n{}", ticket.title, ticket.description));
         categories.push((ticket.category, labels.category));
         priorities.push((ticket.priority, labels.priority));
     }
 
-    let category_accuracy = accuracy(&categories);
-    let priority_accuracy = accuracy(&priorities);
-    println!("{} labelled tickets", tickets.len());
-    println!("category accuracy: {:.1}%", category_accuracy * 100.0);
-    println!("priority accuracy: {:.1}%", priority_accuracy * 100.0);
-    print_matrix(
+    let scores = Scores {
+        category_accuracy: accuracy(&categories),
+        priority_accuracy: accuracy(&priorities),
+    };
+    let mut report = String::new();
+    writeln!(
+        report,
+        "=== {heading}: {} labelled tickets ===",
+        tickets.len()
+    )
+    .unwrap();
+    writeln!(
+        report,
+        "category accuracy: {:.1}%",
+        scores.category_accuracy * 100.0
+    )
+    .unwrap();
+    writeln!(
+        report,
+        "priority accuracy: {:.1}%",
+        scores.priority_accuracy * 100.0
+    )
+    .unwrap();
+    write_matrix(
+        &mut report,
         "category",
         Category::ALL,
         &confusion(Category::ALL, &categories),
     );
-    print_matrix(
+    write_matrix(
+        &mut report,
         "priority",
         Priority::ALL,
         &confusion(Priority::ALL, &priorities),
     );
+    println!("{report}");
+    scores
+}
 
+/// Asserts the accuracy floors for one data set.
+fn assert_floors(heading: &str, scores: &Scores, category_floor: f64, priority_floor: f64) {
+    let Scores {
+        category_accuracy,
+        priority_accuracy,
+    } = *scores;
     assert!(
-        category_accuracy >= 0.85,
-        "category accuracy {category_accuracy:.3} is below 0.85"
+        category_accuracy >= category_floor,
+        "{heading}: category accuracy {category_accuracy:.3} is below {category_floor}"
     );
     assert!(
-        priority_accuracy >= 0.65,
-        "priority accuracy {priority_accuracy:.3} is below 0.65"
+        priority_accuracy >= priority_floor,
+        "{heading}: priority accuracy {priority_accuracy:.3} is below {priority_floor}"
     );
+}
+
+#[test]
+fn rule_classifier_is_accurate_on_the_labelled_set() {
+    const HEADING: &str = "tuning set";
+    let tickets = load(TUNING_SET);
+    assert_label_counts(&tickets, 20);
+    let scores = score(HEADING, &tickets);
+    assert_floors(HEADING, &scores, 0.85, 0.65);
+}
+
+/// The holdout set was labelled without looking at the rules or the tuning set, so it
+/// estimates how the rules do on tickets they were not fitted to. Only a modest floor is
+/// asserted here; the demanding thresholds stay on the tuning set. Never adjust the rules to
+/// fix a ticket in this set: that would turn it into a second tuning set.
+#[test]
+fn rule_classifier_generalises_to_the_holdout_set() {
+    const HEADING: &str = "holdout (never used for tuning)";
+    let tickets = load(HOLDOUT_SET);
+    let scores = score(HEADING, &tickets);
+    assert_floors(HEADING, &scores, 0.75, 0.55);
 }

@@ -4,7 +4,16 @@
 //! overall deadline and falls back to the built-in [`rules`] whenever the provider fails, is
 //! slow or is absent. Callers always get an answer; `source` tells them which one.
 
+mod gemini;
+mod http;
+mod openai;
+mod prompt;
 pub mod rules;
+mod validate;
+
+pub use gemini::Gemini;
+pub use http::client as http_client;
+pub use openai::OpenAiCompatible;
 
 use std::{sync::Arc, time::Duration};
 

@@ -80,7 +80,7 @@ async fn bodies_over_64_kib_are_413() {
     // Without a Content-Length (chunked), the limit still holds.
     let chunks: Vec<Result<String, std::io::Error>> =
         (0..70).map(|_| Ok("a".repeat(1024))).collect();
-    let stream = reqwest::Body::wrap_stream(futures_stream(chunks));
+    let stream = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
     let response = app
         .client
         .post(app.url("/api/tickets/classify/"))
@@ -91,12 +91,6 @@ async fn bodies_over_64_kib_are_413() {
         .unwrap();
     assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
     assert_eq!(app.count_rows().await, 0);
-}
-
-fn futures_stream(
-    items: Vec<Result<String, std::io::Error>>,
-) -> impl futures_core::Stream<Item = Result<String, std::io::Error>> + Send + Sync + 'static {
-    tokio_stream::iter(items)
 }
 
 #[tokio::test]

@@ -4,5 +4,6 @@ mod classify;
 mod errors;
 mod health;
 mod helpers;
+mod llm;
 mod stats;
 mod tickets;
