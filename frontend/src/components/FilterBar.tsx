@@ -27,7 +27,8 @@ export function FilterBar({ filters, onChange }: FilterBarProps) {
   const [searchText, setSearchText] = useState(filters.search ?? '');
   const debouncedSearch = useDebouncedValue(searchText, SEARCH_DEBOUNCE_MS);
 
-  // Typing settles into the filters after a pause, not on every keystroke.
+  // Typing settles into the filters after a pause, not on every keystroke. Only a newly settled
+  // search may push; `filters` is read from the render in which it settled, so it is current.
   useEffect(() => {
     if (debouncedSearch.trim() !== (filters.search ?? '')) onChange({ ...filters, search: debouncedSearch });
   }, [debouncedSearch]);

@@ -10,6 +10,7 @@ import { cardClass, secondaryButtonClass } from './ui/styles';
 
 const numberFormat = new Intl.NumberFormat();
 const averageFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const percentFormat = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
 
 export function StatsDashboard() {
   const ids = useId();
@@ -21,7 +22,8 @@ export function StatsDashboard() {
         <h2 id={`${ids}-heading`} className="text-lg font-semibold text-slate-900">
           Overview
         </h2>
-        <span className="flex items-center gap-1.5 text-xs text-slate-500" aria-live="polite">
+        {/* Not a live region: a refresh every 30 s is no news to a screen-reader user. */}
+        <span className="flex items-center gap-1.5 text-xs text-slate-500">
           {stats.isFetching && !stats.isPending && (
             <>
               <Spinner className="h-3.5 w-3.5" /> Refreshing…
@@ -31,10 +33,10 @@ export function StatsDashboard() {
       </div>
 
       {stats.isPending ? (
-        <div aria-busy="true" className="grid grid-cols-3 gap-3 sm:gap-4 lg:grid-cols-5">
+        <div aria-busy="true" className="grid gap-3 sm:grid-cols-3 sm:gap-4">
           <span className="sr-only">Loading statistics…</span>
-          {[0, 1, 2, 3, 4].map((cell) => (
-            <div key={cell} className={`${cardClass} h-28 animate-pulse`} aria-hidden="true" />
+          {[0, 1, 2].map((cell) => (
+            <div key={cell} className={`${cardClass} h-52 animate-pulse`} aria-hidden="true" />
           ))}
         </div>
       ) : stats.isError && !stats.data ? (
@@ -49,10 +51,21 @@ export function StatsDashboard() {
           {describeError(stats.error)}
         </ErrorAlert>
       ) : (
-        <div className="grid grid-cols-6 gap-3 sm:gap-4 lg:grid-cols-12">
-          <StatTile label="Total tickets" value={numberFormat.format(stats.data.total_tickets)} />
-          <StatTile label="Open" value={numberFormat.format(stats.data.open_tickets)} accent />
-          <StatTile label="Avg per day" value={averageFormat.format(stats.data.avg_tickets_per_day)} />
+        <div className="grid gap-3 sm:grid-cols-2 sm:gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.25fr)_minmax(0,1.25fr)]">
+          <div className="grid grid-cols-3 gap-3 sm:col-span-2 sm:gap-4 lg:col-span-1 lg:grid-cols-1 lg:gap-3">
+            <StatTile label="Total tickets" value={numberFormat.format(stats.data.total_tickets)} hint="All time" />
+            <StatTile
+              label="Open"
+              value={numberFormat.format(stats.data.open_tickets)}
+              hint={`${percentFormat.format(stats.data.total_tickets ? stats.data.open_tickets / stats.data.total_tickets : 0)} of all`}
+              accent
+            />
+            <StatTile
+              label="Avg per day"
+              value={averageFormat.format(stats.data.avg_tickets_per_day)}
+              hint="On days with tickets"
+            />
+          </div>
           <Breakdown
             title="By priority"
             rows={PRIORITIES.map((priority) => ({
@@ -77,11 +90,14 @@ export function StatsDashboard() {
   );
 }
 
-function StatTile({ label, value, accent = false }: { label: string; value: string; accent?: boolean }) {
+function StatTile({ label, value, hint, accent = false }: { label: string; value: string; hint: string; accent?: boolean }) {
   return (
-    <div className={`${cardClass} col-span-2 flex flex-col justify-between p-3 sm:p-4`}>
-      <p className="text-xs font-medium text-slate-500 sm:text-sm">{label}</p>
-      <p className={`mt-1 text-2xl font-semibold tabular-nums sm:text-3xl ${accent ? 'text-indigo-600' : 'text-slate-900'}`}>
+    <div role="group" aria-label={label} className={`${cardClass} p-3 sm:p-4 lg:flex lg:items-center lg:justify-between lg:gap-3 lg:py-3`}>
+      <div className="min-w-0">
+        <p className="text-xs font-medium text-slate-500 sm:text-sm">{label}</p>
+        <p className="hidden text-xs text-slate-400 sm:block">{hint}</p>
+      </div>
+      <p className={`mt-1 text-2xl font-semibold tabular-nums lg:mt-0 ${accent ? 'text-indigo-600' : 'text-slate-900'}`}>
         {value}
       </p>
     </div>
@@ -99,7 +115,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
   const headingId = useId();
   const total = rows.reduce((sum, row) => sum + row.count, 0);
   return (
-    <figure aria-labelledby={headingId} className={`${cardClass} col-span-6 p-4 sm:col-span-3`}>
+    <figure aria-labelledby={headingId} className={`${cardClass} p-4`}>
       <figcaption id={headingId} className="text-sm font-medium text-slate-500">
         {title}
       </figcaption>

@@ -71,10 +71,14 @@ describe('TicketForm', () => {
     });
   });
 
-  it('does not classify an empty description', async () => {
+  it('does not classify an empty or over-long description', async () => {
     const { user } = renderWithClient(<TicketForm />);
     await user.type(field.description(), '   ');
     await user.tab();
+    await user.clear(field.description());
+    await user.paste('y'.repeat(10_001));
+    await user.tab();
+    expect(screen.getByText('10,001/10,000')).toBeInTheDocument();
     expect(db.requestsTo('POST', '/api/tickets/classify/')).toHaveLength(0);
   });
 
@@ -165,6 +169,7 @@ describe('TicketForm', () => {
     await user.type(field.description(), 'The VPN disconnects every hour on the hour');
     await user.tab();
     await waitFor(() => expect(field.priority()).toHaveValue('high'));
+    const statsFetches = db.requestsTo('GET', '/api/tickets/stats/').length;
     await user.click(field.submit());
 
     expect(field.submit()).toBeDisabled();
@@ -178,6 +183,7 @@ describe('TicketForm', () => {
     const list = screen.getByRole('list', { name: 'Tickets' });
     await waitFor(() => expect(within(list).getAllByRole('article')[0]).toHaveTextContent('VPN drops every hour'));
     expect(within(list).getAllByRole('article')[1]).toHaveTextContent('Older ticket');
+    expect(db.requestsTo('GET', '/api/tickets/stats/').length).toBeGreaterThan(statsFetches);
 
     const [post] = db.requestsTo('POST', '/api/tickets/');
     expect(post.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{32,36}$/);

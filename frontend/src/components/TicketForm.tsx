@@ -58,6 +58,9 @@ export function TicketForm() {
   const create = useCreateTicket();
 
   const titleLength = charCount(title);
+  const descriptionLength = charCount(description);
+  // The description limit is generous; its counter only appears when it starts to matter.
+  const showDescriptionCounter = descriptionLength > DESCRIPTION_MAX_CHARS * 0.8;
 
   function clearFieldError(field: FormField) {
     setCreated(null);
@@ -71,7 +74,8 @@ export function TicketForm() {
 
   function requestSuggestion() {
     const text = description.trim();
-    if (!text || text === lastClassified.current) return;
+    // Too long to submit is too long to classify; the submit check explains why.
+    if (!text || text === lastClassified.current || charCount(text) > DESCRIPTION_MAX_CHARS) return;
     lastClassified.current = text;
     classify.mutate(text, {
       onSuccess: (result) => {
@@ -188,9 +192,19 @@ export function TicketForm() {
         </div>
 
         <div>
-          <label htmlFor={fieldId('description')} className={labelClass}>
-            Description <span className="text-rose-600" aria-hidden="true">*</span>
-          </label>
+          <div className="flex items-baseline justify-between gap-2">
+            <label htmlFor={fieldId('description')} className={labelClass}>
+              Description <span className="text-rose-600" aria-hidden="true">*</span>
+            </label>
+            {showDescriptionCounter && (
+              <span
+                id={`${ids}-description-counter`}
+                className={`text-xs tabular-nums ${descriptionLength > DESCRIPTION_MAX_CHARS ? 'font-semibold text-rose-700' : 'text-slate-500'}`}
+              >
+                {descriptionLength.toLocaleString()}/{DESCRIPTION_MAX_CHARS.toLocaleString()}
+              </span>
+            )}
+          </div>
           <textarea
             id={fieldId('description')}
             name="description"
@@ -203,9 +217,9 @@ export function TicketForm() {
             }}
             onBlur={requestSuggestion}
             aria-invalid={messagesFor('description').length > 0}
-            aria-describedby={describedBy('description')}
+            aria-describedby={describedBy('description', showDescriptionCounter ? `${ids}-description-counter` : '')}
             placeholder="What happened, what did you expect, and how urgent is it?"
-            className={`${inputClass(messagesFor('description').length > 0)} resize-y`}
+            className={`${inputClass(messagesFor('description').length > 0 || descriptionLength > DESCRIPTION_MAX_CHARS)} resize-y`}
           />
           <FieldError id={errorId('description')} messages={messagesFor('description')} />
         </div>
@@ -309,7 +323,8 @@ function SuggestionStatus({ id, loading, suggestion, error }: SuggestionStatusPr
   } else if (error) {
     content = (
       <span className="text-amber-800">
-        No suggestion this time ({error}). Choose yourself, or leave “Auto-detect” and the server will classify it.
+        Couldn’t suggest a category and priority: {error} Choose them yourself, or leave “Auto-detect” and the
+        server will classify the ticket.
       </span>
     );
   } else if (suggestion) {

@@ -64,8 +64,8 @@ export function TicketList({ filters, onOpenTicket, onClearFilters }: TicketList
 
   return (
     <div className="space-y-3">
-      <div className="flex items-center justify-between text-sm text-slate-500" aria-live="polite">
-        <span>
+      <div className="flex items-center justify-between text-sm text-slate-500">
+        <span aria-live="polite">
           {tickets.length} {tickets.length === 1 ? 'ticket' : 'tickets'}
           {query.hasNextPage ? ' shown' : ''}
         </span>

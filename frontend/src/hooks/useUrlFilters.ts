@@ -43,8 +43,9 @@ export function useUrlFilters(): [TicketFilters, (next: TicketFilters) => void] 
 
   const update = useCallback((next: TicketFilters) => {
     const { pathname, hash, search } = window.location;
-    window.history.replaceState(window.history.state, '', `${pathname}${searchFromFilters(next, search)}${hash}`);
-    setFilters(filtersFromSearch(searchFromFilters(next, search)));
+    const nextSearch = searchFromFilters(next, search);
+    window.history.replaceState(window.history.state, '', `${pathname}${nextSearch}${hash}`);
+    setFilters(filtersFromSearch(nextSearch));
   }, []);
 
   return [filters, update];

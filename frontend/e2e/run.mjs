@@ -1,0 +1,278 @@
+// End-to-end journey through the built SPA against a real Helpdesk server, in headless Chromium.
+//
+//   E2E_BASE_URL        server serving the SPA and the API (default http://127.0.0.1:8080)
+//   E2E_SCREENSHOT_DIR  where screenshots go (default frontend/test-results/screenshots)
+//   CHROMIUM_PATH       browser binary (default /usr/bin/chromium)
+//
+// The database need not be empty: the run creates a ticket with a unique title and finds it by
+// searching for that title. Any browser console error fails the step in which it appeared.
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const baseUrl = (process.env.E2E_BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const screenshotDir = path.resolve(process.env.E2E_SCREENSHOT_DIR || path.join(here, '..', 'test-results', 'screenshots'));
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+const runId = `e2e-${Date.now().toString(36)}`;
+const title = `Checkout crashes ${runId}`;
+const description =
+  'Since this morning the app crashes with error 500 every time I try to log in and open checkout. ' +
+  'The whole team is blocked and we cannot take payments.';
+
+const TIMEOUT_MS = 15_000;
+const results = { passed: 0, failed: 0 };
+const consoleErrors = [];
+
+function watchConsole(page, label) {
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`[${label}] ${message.text()}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`[${label}] uncaught: ${error.message}`));
+}
+
+async function step(name, body) {
+  consoleErrors.length = 0;
+  try {
+    await body();
+    assert.deepEqual(consoleErrors, [], 'browser console errors');
+    results.passed++;
+    console.log(`ok    ${name}`);
+  } catch (error) {
+    results.failed++;
+    report(name, error);
+    throw Object.assign(new Error(name), { reported: true });
+  }
+}
+
+function report(name, error) {
+  console.log(`FAIL  ${name}\n      ${String(error?.message ?? error).split('\n').join('\n      ')}`);
+}
+
+async function readStats(page) {
+  const response = await page.request.get(`${baseUrl}/api/tickets/stats/`);
+  assert.equal(response.status(), 200, 'stats status');
+  return response.json();
+}
+
+async function screenshot(page, name, { fullPage = true } = {}) {
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage, animations: 'disabled' });
+  console.log(`      screenshot ${path.relative(process.cwd(), file)}`);
+}
+
+/** The big number of a stats tile, as shown on screen. */
+async function tileValue(page, label) {
+  const text = await page.getByRole('group', { name: label, exact: true }).locator('p').last().innerText();
+  return Number(text.replace(/[^\d.]/g, ''));
+}
+
+let browser;
+try {
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  await mkdir(screenshotDir, { recursive: true });
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  desktop.setDefaultTimeout(TIMEOUT_MS);
+  const page = await desktop.newPage();
+  watchConsole(page, 'desktop');
+  const form = page.getByRole('region', { name: 'New ticket' });
+  const filters = page.getByRole('search', { name: 'Filter tickets' });
+  const list = page.getByRole('list', { name: 'Tickets' });
+  const card = list.getByRole('article', { name: title });
+  let statsBefore;
+  let suggested;
+
+  await step('the app loads with its header, stats and list', async () => {
+    statsBefore = await readStats(page);
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('heading', { name: 'Helpdesk', level: 1 }).waitFor();
+    await page.getByRole('group', { name: 'Total tickets' }).waitFor();
+    assert.ok((await tileValue(page, 'Total tickets')) >= statsBefore.total_tickets);
+    await form.getByRole('textbox', { name: 'Title' }).waitFor();
+  });
+
+  await step('leaving the description pre-fills category and priority from classify', async () => {
+    await form.getByRole('textbox', { name: 'Title' }).fill(title);
+    await form.getByRole('textbox', { name: 'Description' }).fill(description);
+    await form.getByRole('textbox', { name: 'Title' }).focus();
+    await form.getByText(/^Suggested by (AI model|rules \(fallback\))$/).waitFor();
+    suggested = {
+      category: await form.getByRole('combobox', { name: 'Category' }).inputValue(),
+      priority: await form.getByRole('combobox', { name: 'Priority' }).inputValue(),
+      source: await form.getByText(/^Suggested by/).innerText(),
+    };
+    assert.match(suggested.category, /^(billing|technical|account|general)$/);
+    assert.match(suggested.priority, /^(low|medium|high|critical)$/);
+    console.log(`      suggestion: ${suggested.category} / ${suggested.priority} (${suggested.source})`);
+    await screenshot(page, 'desktop-1-suggestion');
+  });
+
+  await step('submitting clears the form and lists the ticket first', async () => {
+    await form.getByRole('button', { name: 'Submit ticket' }).click();
+    await form.getByText(/^Ticket #\d+ created\.$/).waitFor();
+    assert.equal(await form.getByRole('textbox', { name: 'Title' }).inputValue(), '');
+    assert.equal(await form.getByRole('textbox', { name: 'Description' }).inputValue(), '');
+    await card.waitFor();
+    const firstTitle = await list.getByRole('article').first().getByRole('heading').innerText();
+    assert.equal(firstTitle, title, 'the new ticket is the newest');
+    await card.getByText('Status: Open').waitFor();
+  });
+
+  await step('the stats count the new ticket', async () => {
+    const after = await readStats(page);
+    assert.ok(after.total_tickets >= statsBefore.total_tickets + 1, 'total grew');
+    assert.ok(
+      after.category_breakdown[suggested.category] >= statsBefore.category_breakdown[suggested.category] + 1,
+      'category breakdown grew',
+    );
+    // The dashboard refetched after the create, without a reload.
+    await page.waitForFunction(
+      (min) => Number(document.querySelector('[aria-label="Total tickets"] > p:last-child')?.textContent?.replace(/\D/g, '')) >= min,
+      statsBefore.total_tickets + 1,
+    );
+    assert.ok((await tileValue(page, 'Total tickets')) >= statsBefore.total_tickets + 1);
+  });
+
+  await step('filters and search narrow the list to the ticket and live in the URL', async () => {
+    await filters.getByRole('combobox', { name: 'Category' }).selectOption(suggested.category);
+    await filters.getByRole('combobox', { name: 'Priority' }).selectOption(suggested.priority);
+    await filters.getByRole('combobox', { name: 'Status' }).selectOption('open');
+    await filters.getByRole('searchbox', { name: 'Search tickets' }).fill(runId);
+    await page.waitForURL((url) => url.searchParams.get('search') === runId);
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Tickets"] > li').length === 1);
+    await card.waitFor();
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('category'), suggested.category);
+    assert.equal(url.searchParams.get('priority'), suggested.priority);
+    assert.equal(url.searchParams.get('status'), 'open');
+    await screenshot(page, 'desktop-2-filtered');
+  });
+
+  await step('the status modal opens from the keyboard and closes on Escape', async () => {
+    await card.getByRole('button', { name: title }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.waitFor();
+    assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  await step('changing the status in the modal saves it', async () => {
+    await card.click();
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.waitFor();
+    await dialog.getByRole('combobox', { name: 'Status' }).selectOption('in_progress');
+    await screenshot(page, 'desktop-3-modal', { fullPage: false });
+    const patched = page.waitForResponse(
+      (response) => response.request().method() === 'PATCH' && response.url().includes('/api/tickets/'),
+    );
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    assert.equal((await patched).status(), 200);
+    await dialog.waitFor({ state: 'detached' });
+    // The list is filtered to open tickets, so the ticket leaves it; show in-progress ones.
+    await card.waitFor({ state: 'detached' });
+    await filters.getByRole('combobox', { name: 'Status' }).selectOption('in_progress');
+    await card.getByText('Status: In progress').waitFor();
+  });
+
+  await step('after a reload the filters and the new status are still there', async () => {
+    await page.reload();
+    await card.getByText('Status: In progress').waitFor();
+    assert.equal(await filters.getByRole('combobox', { name: 'Status' }).inputValue(), 'in_progress');
+    assert.equal(await filters.getByRole('searchbox', { name: 'Search tickets' }).inputValue(), runId);
+    const response = await page.request.get(`${baseUrl}/api/tickets/?search=${encodeURIComponent(runId)}`);
+    const [ticket] = await response.json();
+    assert.equal(ticket.title, title);
+    assert.equal(ticket.status, 'in_progress');
+    await screenshot(page, 'desktop-4-after-reload');
+  });
+
+  await step('every control has an accessible name', async () => {
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')]
+        .filter((control) => {
+          const labelled = control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby');
+          return !labelled && !(control.tagName === 'BUTTON' && control.textContent.trim());
+        })
+        .map((control) => control.outerHTML.slice(0, 120)),
+    );
+    assert.deepEqual(unnamed, []);
+  });
+
+  await step('"Load more" follows the Link header to the next page', async () => {
+    const marker = `${runId}-bulk`;
+    const pageSize = 20;
+    for (let i = 0; i <= pageSize; i++) {
+      const response = await page.request.post(`${baseUrl}/api/tickets/`, {
+        data: { title: `Bulk ${i} ${marker}`, description: `Paging check ${marker}`, category: 'general', priority: 'low' },
+      });
+      assert.equal(response.status(), 201, 'bulk create');
+    }
+    await filters.getByRole('button', { name: 'Clear filters' }).click();
+    await filters.getByRole('searchbox', { name: 'Search tickets' }).fill(marker);
+    await page.waitForURL((url) => url.searchParams.get('search') === marker);
+    await page.waitForFunction(
+      ({ marker, pageSize }) => {
+        const titles = [...document.querySelectorAll('[aria-label="Tickets"] h3')].map((h) => h.textContent);
+        return titles.length === pageSize && titles.every((t) => t.endsWith(marker));
+      },
+      { marker, pageSize },
+    );
+    assert.equal(await list.getByRole('article').first().getByRole('heading').innerText(), `Bulk ${pageSize} ${marker}`);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await list.getByRole('article', { name: `Bulk 0 ${marker}` }).waitFor();
+    assert.equal(await list.getByRole('article').count(), pageSize + 1);
+    assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
+  });
+
+  await step('on a 375 px phone screen nothing overflows sideways', async () => {
+    const phone = await browser.newContext({
+      viewport: { width: 375, height: 812 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    phone.setDefaultTimeout(TIMEOUT_MS);
+    const mobile = await phone.newPage();
+    watchConsole(mobile, 'phone');
+    await mobile.goto(`${baseUrl}/?search=${encodeURIComponent(title)}`);
+    const mobileCard = mobile.getByRole('list', { name: 'Tickets' }).getByRole('article', { name: title });
+    await mobileCard.waitFor();
+    await mobile.getByRole('group', { name: 'Total tickets' }).waitFor();
+    const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await screenshot(mobile, 'phone-1-home');
+    await mobileCard.click();
+    await mobile.getByRole('dialog', { name: title }).waitFor();
+    await screenshot(mobile, 'phone-2-modal', { fullPage: false });
+    await phone.close();
+  });
+} catch (error) {
+  if (!error?.reported) {
+    results.failed++;
+    report('setting up the browser', error);
+  }
+} finally {
+  await browser?.close();
+}
+
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);

@@ -1,0 +1,76 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { STATS_REFRESH_MS } from '../api/queries/useTicketStats';
+import type { TicketStats } from '../api/types';
+import { db } from '../test/mockBackend';
+import { renderWithClient } from '../test/render';
+import { server } from '../test/server';
+import { StatsDashboard } from './StatsDashboard';
+
+const stats: TicketStats = {
+  total_tickets: 124,
+  open_tickets: 67,
+  avg_tickets_per_day: 8.3,
+  priority_breakdown: { low: 30, medium: 52, high: 31, critical: 11 },
+  category_breakdown: { billing: 28, technical: 55, account: 22, general: 19 },
+};
+
+function row(figure: HTMLElement, label: string) {
+  return within(figure).getByText(label).closest('li')!;
+}
+
+describe('StatsDashboard', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows the totals and both breakdowns', async () => {
+    server.use(http.get('/api/tickets/stats/', () => HttpResponse.json(stats)));
+    renderWithClient(<StatsDashboard />);
+
+    expect(await screen.findByText('124')).toBeInTheDocument();
+    expect(screen.getByRole('group', { name: 'Total tickets' })).toHaveTextContent('124');
+    expect(screen.getByRole('group', { name: 'Open' })).toHaveTextContent('67');
+    expect(screen.getByRole('group', { name: 'Open' })).toHaveTextContent('54% of all');
+    expect(screen.getByRole('group', { name: 'Avg per day' })).toHaveTextContent('8.3');
+
+    const byPriority = screen.getByRole('figure', { name: 'By priority' });
+    expect(row(byPriority, 'Low')).toHaveTextContent('30');
+    expect(row(byPriority, 'Medium')).toHaveTextContent('52');
+    expect(row(byPriority, 'High')).toHaveTextContent('31');
+    expect(row(byPriority, 'Critical')).toHaveTextContent('11');
+
+    const byCategory = screen.getByRole('figure', { name: 'By category' });
+    expect(row(byCategory, 'Billing')).toHaveTextContent('28');
+    expect(row(byCategory, 'Technical')).toHaveTextContent('55');
+    expect(row(byCategory, 'Account')).toHaveTextContent('22');
+    expect(row(byCategory, 'General')).toHaveTextContent('19');
+    // Bars are proportional to the share of all tickets.
+    const technicalBar = row(byCategory, 'Technical').querySelector<HTMLElement>('[style]');
+    expect(parseFloat(technicalBar!.style.width)).toBeCloseTo((55 / 124) * 100, 1);
+  });
+
+  it('shows an error with a retry', async () => {
+    server.use(
+      http.get('/api/tickets/stats/', () => HttpResponse.json({ title: 'Service Unavailable', status: 503 }, { status: 503 }), {
+        once: true,
+      }),
+    );
+    const { user } = renderWithClient(<StatsDashboard />);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Service Unavailable');
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('Total tickets')).toBeInTheDocument();
+  });
+
+  it('refreshes every 30 seconds', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    renderWithClient(<StatsDashboard />);
+    await screen.findByText('Total tickets');
+    expect(db.requestsTo('GET', '/api/tickets/stats/')).toHaveLength(1);
+
+    await act(() => vi.advanceTimersByTimeAsync(STATS_REFRESH_MS));
+    await waitFor(() => expect(db.requestsTo('GET', '/api/tickets/stats/')).toHaveLength(2));
+  });
+});
