@@ -70,6 +70,9 @@ pub struct OpenAiConfig {
 pub struct Config {
     pub database_url: Secret,
     pub database_max_connections: u32,
+    /// Prepared statements cached per connection; 0 turns the cache off (docs/deploy-aws.md
+    /// explains the setting for poolers such as PgBouncer and RDS Proxy).
+    pub database_statement_cache: usize,
     pub bind_addr: SocketAddr,
     pub static_dir: Option<PathBuf>,
     pub cors_allowed_origins: Vec<String>,
@@ -78,6 +81,12 @@ pub struct Config {
     pub openai: OpenAiConfig,
     pub classify_timeout: Duration,
     pub log_filter: String,
+    /// Per-client limit on `/classify`; `None` when `CLASSIFY_RATE_LIMIT_PER_MINUTE=0`.
+    pub classify_rate_limit: Option<crate::http::RateLimit>,
+    pub trust_proxy_headers: bool,
+    /// Path prefix a custom domain's API mapping adds in front of `/api` (Lambda only), e.g.
+    /// `/helpdesk`; normalised to a leading slash and no trailing one.
+    pub api_base_path: Option<String>,
 }
 
 /// A missing or invalid variable, named so the operator knows what to fix.
@@ -89,6 +98,12 @@ pub struct ConfigError {
 }
 
 pub const DEFAULT_GEMINI_MODEL: &str = "gemini-2.5-flash-lite";
+/// Enough for a person filling in tickets (one suggestion per description blur), far too few
+/// for a script draining the model budget.
+pub const DEFAULT_CLASSIFY_PER_MINUTE: u32 = 30;
+pub const DEFAULT_CLASSIFY_BURST: u32 = 10;
+/// sqlx's own default.
+pub const DEFAULT_STATEMENT_CACHE: usize = 100;
 pub const DEFAULT_GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com";
 
 /// Where the binary runs; only the pool-size default differs.
@@ -177,6 +192,9 @@ impl Config {
                         .to_owned(),
                 })?,
             database_max_connections,
+            database_statement_cache: vars
+                .parse("DATABASE_STATEMENT_CACHE")?
+                .unwrap_or(DEFAULT_STATEMENT_CACHE),
             bind_addr: vars
                 .parse("BIND_ADDR")?
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
@@ -187,6 +205,20 @@ impl Config {
             openai,
             classify_timeout,
             log_filter: vars.get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            classify_rate_limit: {
+                let per_minute = vars
+                    .parse("CLASSIFY_RATE_LIMIT_PER_MINUTE")?
+                    .unwrap_or(DEFAULT_CLASSIFY_PER_MINUTE);
+                let burst = vars
+                    .parse("CLASSIFY_RATE_LIMIT_BURST")?
+                    .unwrap_or(DEFAULT_CLASSIFY_BURST);
+                (per_minute > 0 && burst > 0)
+                    .then_some(crate::http::RateLimit { per_minute, burst })
+            },
+            trust_proxy_headers: vars
+                .parse::<bool>("TRUST_PROXY_HEADERS")?
+                .unwrap_or(runtime == Runtime::Lambda),
+            api_base_path: parse_base_path(vars.get("API_BASE_PATH").as_deref())?,
         })
     }
 }
@@ -239,6 +271,33 @@ fn parse_origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
+fn parse_base_path(raw: Option<&str>) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let path = raw.trim_end_matches('/');
+    if path.is_empty() {
+        return Ok(None);
+    }
+    let valid = path.starts_with('/')
+        && path[1..].split('/').all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+        });
+    if valid {
+        Ok(Some(path.to_owned()))
+    } else {
+        Err(ConfigError {
+            variable: "API_BASE_PATH",
+            reason: format!(
+                "is invalid ({raw:?}): expected a path such as /helpdesk or /support/v1"
+            ),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -267,6 +326,9 @@ mod tests {
         assert_eq!(config.classify_timeout, Duration::from_secs(10));
         assert!(config.cors_allowed_origins.is_empty());
         assert_eq!(config.log_filter, "info");
+
+        assert_eq!(config.database_statement_cache, 100);
+        assert_eq!(config.api_base_path, None);
 
         let lambda = parse(Runtime::Lambda, &[("DATABASE_URL", "postgres://x/y")]).unwrap();
         assert_eq!(lambda.database_max_connections, 1);
@@ -301,6 +363,10 @@ mod tests {
             ("CLASSIFY_TIMEOUT_SECS", "-1"),
             ("CORS_ALLOWED_ORIGINS", "example.com"),
             ("OPENAI_BASE_URL", ""),
+            ("DATABASE_STATEMENT_CACHE", "-1"),
+            ("API_BASE_PATH", "helpdesk"),
+            ("API_BASE_PATH", "/help desk"),
+            ("API_BASE_PATH", "/a//b"),
         ];
         for (variable, value) in cases {
             let mut pairs = vec![("DATABASE_URL", "postgres://x/y"), (variable, value)];
@@ -330,5 +396,27 @@ mod tests {
             config.cors_allowed_origins,
             ["https://a.example.com", "http://localhost:5173"]
         );
+    }
+
+    #[test]
+    fn pooler_and_custom_domain_settings_are_read() {
+        let config = parse(
+            Runtime::Lambda,
+            &[
+                ("DATABASE_URL", "postgres://x/y"),
+                ("DATABASE_STATEMENT_CACHE", "0"),
+                ("API_BASE_PATH", "/support/v1/"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(config.database_statement_cache, 0);
+        assert_eq!(config.api_base_path.as_deref(), Some("/support/v1"));
+
+        let root = parse(
+            Runtime::Lambda,
+            &[("DATABASE_URL", "postgres://x/y"), ("API_BASE_PATH", "/")],
+        )
+        .unwrap();
+        assert_eq!(root.api_base_path, None);
     }
 }

@@ -23,10 +23,15 @@ pub const STATEMENT_TIMEOUT: &str = "5s";
 pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
     let options = PgConnectOptions::from_str(config.database_url.expose())?
         .application_name("helpdesk")
-        .options([("statement_timeout", STATEMENT_TIMEOUT)]);
+        .options([("statement_timeout", STATEMENT_TIMEOUT)])
+        .statement_cache_capacity(config.database_statement_cache);
     Ok(PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        // A Lambda sandbox is frozen between invocations, so a pooled connection may have been
+        // closed by the server or a proxy meanwhile: ping it before handing it out and reconnect
+        // if it is gone (sqlx's default, stated because Lambda relies on it).
+        .test_before_acquire(true)
         .idle_timeout(Duration::from_secs(300))
         .connect_lazy_with(options))
 }

@@ -9,6 +9,9 @@ pub mod http;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod repository;
+#[cfg(feature = "aws-secrets")]
+pub mod secrets;
+pub mod seed;
 pub mod telemetry;
 
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 use utoipa::ToSchema;
 
 use crate::domain::{Category, Description, Priority, Status, Ticket, TicketChanges, Title};
@@ -12,7 +12,7 @@ use crate::domain::{Category, Description, Priority, Status, Ticket, TicketChang
 /// The selected columns of a [`Ticket`], as a literal so queries stay static strings.
 macro_rules! ticket_columns {
     () => {
-        "id, title, description, category, priority, status, created_at, updated_at"
+        "id, title, description, category, priority, status, created_at, updated_at, version"
     };
 }
 
@@ -69,7 +69,7 @@ pub struct CategoryBreakdown {
     pub general: i64,
 }
 
-pub async fn insert_ticket(pool: &PgPool, draft: &TicketDraft) -> sqlx::Result<Ticket> {
+pub async fn insert_ticket(db: impl PgExecutor<'_>, draft: &TicketDraft) -> sqlx::Result<Ticket> {
     sqlx::query_as(concat!(
         "INSERT INTO tickets (title, description, category, priority) VALUES ($1, $2, $3, $4) \
          RETURNING ",
@@ -79,7 +79,7 @@ pub async fn insert_ticket(pool: &PgPool, draft: &TicketDraft) -> sqlx::Result<T
     .bind(draft.description.as_str())
     .bind(draft.category)
     .bind(draft.priority)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
 }
 
@@ -94,23 +94,51 @@ pub async fn find_ticket(pool: &PgPool, id: i64) -> sqlx::Result<Option<Ticket>>
     .await
 }
 
-/// Applies the changes and returns the updated ticket, or `None` when it does not exist.
+/// What became of a PATCH.
+#[derive(Debug)]
+pub enum UpdateOutcome {
+    Updated(Ticket),
+    NotFound,
+    /// The ticket exists but its version is none of the expected ones.
+    VersionMismatch,
+}
+
+/// Applies the changes when the ticket's version is one of `expected_versions` (any version
+/// when `None`), in one statement so no other write can slip in between check and update.
 pub async fn update_ticket(
     pool: &PgPool,
     id: i64,
     changes: &TicketChanges,
-) -> sqlx::Result<Option<Ticket>> {
-    sqlx::query_as(concat!(
+    expected_versions: Option<&[i64]>,
+) -> sqlx::Result<UpdateOutcome> {
+    let updated: Option<Ticket> = sqlx::query_as(concat!(
         "UPDATE tickets SET status = COALESCE($2, status), category = COALESCE($3, category), \
-         priority = COALESCE($4, priority) WHERE id = $1 RETURNING ",
+         priority = COALESCE($4, priority) \
+         WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) RETURNING ",
         ticket_columns!()
     ))
     .bind(id)
     .bind(changes.status)
     .bind(changes.category)
     .bind(changes.priority)
+    .bind(expected_versions)
     .fetch_optional(pool)
-    .await
+    .await?;
+    if let Some(ticket) = updated {
+        return Ok(UpdateOutcome::Updated(ticket));
+    }
+    if expected_versions.is_none() {
+        return Ok(UpdateOutcome::NotFound);
+    }
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tickets WHERE id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    Ok(if exists {
+        UpdateOutcome::VersionMismatch
+    } else {
+        UpdateOutcome::NotFound
+    })
 }
 
 /// One page of tickets, newest first, starting after `after`. Returns up to `limit` rows.
@@ -171,22 +199,25 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
+/// Reads the counters that triggers keep in step with `tickets` (migration
+/// `20261126000002_ticket_stats_rollup.sql`): at most 64 label rows plus one row per day with
+/// tickets, whatever the number of tickets, and exactly what a full recount would return.
 pub async fn ticket_stats(pool: &PgPool) -> sqlx::Result<TicketStats> {
     let row: StatsRow = sqlx::query_as(
-        "SELECT count(*) AS total, \
-                count(*) FILTER (WHERE status = 'open') AS open, \
-                COALESCE(round(count(*)::numeric \
-                    / NULLIF(count(DISTINCT (created_at AT TIME ZONE 'UTC')::date), 0), 2), 0)::float8 \
+        "SELECT COALESCE(sum(tickets), 0)::int8 AS total, \
+                COALESCE(sum(tickets) FILTER (WHERE status = 'open'), 0)::int8 AS open, \
+                COALESCE(round(sum(tickets) \
+                    / NULLIF((SELECT count(*) FROM ticket_days WHERE live_groups > 0), 0), 2), 0)::float8 \
                     AS avg_per_day, \
-                count(*) FILTER (WHERE priority = 'low') AS low, \
-                count(*) FILTER (WHERE priority = 'medium') AS medium, \
-                count(*) FILTER (WHERE priority = 'high') AS high, \
-                count(*) FILTER (WHERE priority = 'critical') AS critical, \
-                count(*) FILTER (WHERE category = 'billing') AS billing, \
-                count(*) FILTER (WHERE category = 'technical') AS technical, \
-                count(*) FILTER (WHERE category = 'account') AS account, \
-                count(*) FILTER (WHERE category = 'general') AS general \
-         FROM tickets",
+                COALESCE(sum(tickets) FILTER (WHERE priority = 'low'), 0)::int8 AS low, \
+                COALESCE(sum(tickets) FILTER (WHERE priority = 'medium'), 0)::int8 AS medium, \
+                COALESCE(sum(tickets) FILTER (WHERE priority = 'high'), 0)::int8 AS high, \
+                COALESCE(sum(tickets) FILTER (WHERE priority = 'critical'), 0)::int8 AS critical, \
+                COALESCE(sum(tickets) FILTER (WHERE category = 'billing'), 0)::int8 AS billing, \
+                COALESCE(sum(tickets) FILTER (WHERE category = 'technical'), 0)::int8 AS technical, \
+                COALESCE(sum(tickets) FILTER (WHERE category = 'account'), 0)::int8 AS account, \
+                COALESCE(sum(tickets) FILTER (WHERE category = 'general'), 0)::int8 AS general \
+         FROM ticket_counts",
     )
     .fetch_one(pool)
     .await?;
@@ -228,6 +259,74 @@ impl From<StatsRow> for TicketStats {
             },
         }
     }
+}
+
+/// The stored first response to a create that carried an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdempotentResponse {
+    pub request_body: String,
+    pub response_status: i16,
+    pub response_body: String,
+    pub location: String,
+}
+
+/// How long a key's response is replayed.
+pub const IDEMPOTENCY_KEY_TTL_HOURS: i32 = 24;
+
+/// The live (under 24 hours old) response stored for `key`, if any.
+pub async fn find_idempotent_response(
+    db: impl PgExecutor<'_>,
+    key: &str,
+) -> sqlx::Result<Option<IdempotentResponse>> {
+    sqlx::query_as(
+        "SELECT request_body, response_status, response_body, location FROM idempotency_keys \
+         WHERE key = $1 AND created_at > now() - make_interval(hours => $2)",
+    )
+    .bind(key)
+    .bind(IDEMPOTENCY_KEY_TTL_HOURS)
+    .fetch_optional(db)
+    .await
+}
+
+/// Stores the response for `key` in the caller's transaction. Returns `false` when a live
+/// response already exists: a concurrent request with the same key won, and the caller must
+/// roll back. The unique key makes a concurrent insert wait for the winner's commit.
+pub async fn save_idempotent_response(
+    conn: &mut PgConnection,
+    key: &str,
+    response: &IdempotentResponse,
+) -> sqlx::Result<bool> {
+    let saved: Option<String> = sqlx::query_scalar(
+        "INSERT INTO idempotency_keys (key, request_body, response_status, response_body, location) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (key) DO UPDATE SET request_body = excluded.request_body, \
+             response_status = excluded.response_status, response_body = excluded.response_body, \
+             location = excluded.location, created_at = now() \
+         WHERE idempotency_keys.created_at <= now() - make_interval(hours => $6) \
+         RETURNING key",
+    )
+    .bind(key)
+    .bind(&response.request_body)
+    .bind(response.response_status)
+    .bind(&response.response_body)
+    .bind(&response.location)
+    .bind(IDEMPOTENCY_KEY_TTL_HOURS)
+    .fetch_optional(conn)
+    .await?;
+    Ok(saved.is_some())
+}
+
+/// Deletes up to `batch` expired keys; small batches keep each call cheap on a busy table.
+pub async fn purge_expired_idempotency_keys(pool: &PgPool, batch: i64) -> sqlx::Result<u64> {
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys \
+         WHERE created_at <= now() - make_interval(hours => $1) ORDER BY created_at LIMIT $2)",
+    )
+    .bind(IDEMPOTENCY_KEY_TTL_HOURS)
+    .bind(batch)
+    .execute(pool)
+    .await
+    .map(|result| result.rows_affected())
 }
 
 /// Whether the database answers at all.

@@ -29,6 +29,15 @@ enum Command {
     Serve,
     /// Run pending migrations and exit (the deploy step for Lambda).
     Migrate,
+    /// Run pending migrations, then insert realistic tickets in bulk (benchmarks, demos).
+    Seed {
+        /// How many tickets to insert.
+        #[arg(long)]
+        count: u64,
+        /// Spread their creation times uniformly over this many days before now.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
 }
 
 #[tokio::main]
@@ -46,6 +55,18 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations are up to date");
             Ok(())
         }
+        Command::Seed { count, days } => {
+            let report = shared::seed::seed(&pool, count, days)
+                .await
+                .context("seeding tickets")?;
+            tracing::info!(
+                inserted = report.inserted,
+                rebuilt_indexes = report.rebuilt_indexes,
+                seconds = report.elapsed.as_secs_f64(),
+                "seeded"
+            );
+            Ok(())
+        }
         Command::Serve => serve(config, pool).await,
     }
 }
@@ -55,17 +76,14 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
         db: pool.clone(),
         classifier: shared::build_classifier(&config),
     };
-    let options = HttpOptions {
-        cors_allowed_origins: config.cors_allowed_origins.clone(),
-        static_dir: config.static_dir.clone(),
-    };
-    let app = http::app(ctx, Routes::ALL, &options);
+    let app = http::app(ctx, Routes::ALL, &HttpOptions::from_config(&config));
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("binding BIND_ADDR {}", config.bind_addr))?;
     tracing::info!(address = %config.bind_addr, static_dir = ?config.static_dir, "serving");
 
     let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = signalled_tx.send(());

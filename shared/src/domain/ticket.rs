@@ -29,6 +29,16 @@ pub struct Ticket {
     pub status: Status,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Bumped by the database on every change; sent as the `ETag`, not in the body.
+    #[serde(skip)]
+    pub version: i64,
+}
+
+impl Ticket {
+    /// The strong entity tag of this version of the ticket.
+    pub fn etag(&self) -> String {
+        format!("\"{}-{}\"", self.id, self.version)
+    }
 }
 
 /// A ticket title: trimmed, not blank, at most 200 characters, no control characters.

@@ -25,10 +25,16 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    #[error("the ticket changed since it was read")]
+    PreconditionFailed,
+    #[error("idempotency key reused for a different request")]
+    IdempotencyKeyReused,
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error("database error")]
     Database(#[source] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// RFC 9457 problem details, the body of every error response.
@@ -97,12 +103,27 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "The request body must be JSON, sent with Content-Type: application/json.",
             ),
+            Self::PreconditionFailed => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "The ticket was changed by someone else since you loaded it. Reload it and apply \
+                 your change again.",
+            ),
+            Self::IdempotencyKeyReused => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "This Idempotency-Key was already used for a different request. Use a new key \
+                 for a new ticket.",
+            ),
             Self::DatabaseUnavailable(_) => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The database is unavailable. Please retry in a moment.",
             ),
-            Self::Database(_) => internal_error_problem(),
+            Self::Database(_) | Self::Internal(_) => internal_error_problem(),
         }
+    }
+
+    /// An unexpected failure whose cause is logged, never sent.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
     }
 
     /// Field-level validation failure on one field.
@@ -128,6 +149,7 @@ impl IntoResponse for ApiError {
             Self::DatabaseUnavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable")
             }
+            Self::Internal(cause) => tracing::error!(error = %cause, "internal error"),
             _ => {}
         }
         self.problem().into_response()

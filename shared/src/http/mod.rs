@@ -4,6 +4,7 @@ mod classify;
 mod error;
 mod extract;
 mod meta;
+mod rate_limit;
 mod stats;
 mod tickets;
 
@@ -31,6 +32,7 @@ use tracing::Level;
 
 pub use error::{ApiError, PROBLEM_JSON, Problem};
 pub use meta::ApiDoc;
+pub use rate_limit::RateLimit;
 
 use crate::classifier::Classifier;
 
@@ -60,11 +62,16 @@ pub enum Routes {
 impl Routes {
     pub const ALL: &'static [Self] = &[Self::Tickets, Self::Stats, Self::Classify];
 
-    fn router(self) -> Router<ApiContext> {
+    fn router(self, options: &HttpOptions) -> Router<ApiContext> {
         match self {
             Self::Tickets => tickets::router(),
             Self::Stats => stats::router(),
-            Self::Classify => classify::router(),
+            Self::Classify => match options.classify_rate_limit {
+                Some(limit) => {
+                    rate_limit::limit(classify::router(), limit, options.trust_proxy_headers)
+                }
+                None => classify::router(),
+            },
         }
     }
 }
@@ -74,6 +81,22 @@ impl Routes {
 pub struct HttpOptions {
     pub cors_allowed_origins: Vec<String>,
     pub static_dir: Option<std::path::PathBuf>,
+    /// Per-client limit on classification requests; `None` for none.
+    pub classify_rate_limit: Option<RateLimit>,
+    /// Take the client address from `X-Forwarded-For`/`X-Real-IP` (set only behind a proxy
+    /// that overwrites them, or clients can pick their own address).
+    pub trust_proxy_headers: bool,
+}
+
+impl HttpOptions {
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        Self {
+            cors_allowed_origins: config.cors_allowed_origins.clone(),
+            static_dir: config.static_dir.clone(),
+            classify_rate_limit: config.classify_rate_limit,
+            trust_proxy_headers: config.trust_proxy_headers,
+        }
+    }
 }
 
 /// The full application: the chosen route groups, health and OpenAPI, the SPA when
@@ -81,7 +104,7 @@ pub struct HttpOptions {
 pub fn app(ctx: ApiContext, groups: &[Routes], options: &HttpOptions) -> Router {
     let mut api = meta::router();
     for group in groups {
-        api = api.merge(group.router());
+        api = api.merge(group.router(options));
     }
     let mut router = api
         .route("/api", any(unknown_api_path))

@@ -3,7 +3,7 @@
 use axum::{
     Json, Router,
     extract::{FromRequestParts, OriginalUri, Path, State},
-    http::{HeaderValue, StatusCode, header, request::Parts},
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     domain::{Category, NewTicket, Priority, Status, Ticket, TicketChanges},
-    repository::{self, PageAfter, TicketDraft, TicketFilter},
+    repository::{self, IdempotentResponse, PageAfter, TicketDraft, TicketFilter, UpdateOutcome},
 };
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -40,25 +40,40 @@ pub fn router() -> Router<ApiContext> {
 }
 
 /// Create a ticket. Omitted `category` or `priority` are suggested by the classifier, which
-/// never makes creation fail: it falls back to the built-in rules.
+/// never makes creation fail: it falls back to the built-in rules. With an `Idempotency-Key`,
+/// retries of the same request within 24 hours get the first response back and create nothing.
 #[utoipa::path(
     post, path = "/api/tickets/", tag = "tickets",
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 255,
+        description = "Client-chosen key (1–255 visible ASCII characters) making retries safe")),
     request_body(content = crate::domain::CreateTicketRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "The created ticket", body = Ticket,
-            headers(("Location" = String, description = "URL of the new ticket"))),
-        (status = 400, description = "Invalid body or fields", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The created ticket (or, for a retried key, the first response)", body = Ticket,
+            headers(("Location" = String, description = "URL of the new ticket"),
+                ("ETag" = String, description = "Version tag for If-Match"))),
+        (status = 400, description = "Invalid body, fields or Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency-Key already used for a different request", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_ticket(
     State(ctx): State<ApiContext>,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
+    let idempotency_key = idempotency_key(&headers)?;
     let new_ticket = NewTicket::parse(&body).map_err(ApiError::Validation)?;
+    let request_body = canonical_json(&body);
+    if let Some(key) = idempotency_key {
+        // A retry of a finished request is answered without classifying again.
+        if let Some(stored) = repository::find_idempotent_response(&ctx.db, key).await? {
+            return replay(stored, &request_body);
+        }
+    }
+
     let (category, priority) = match (new_ticket.category, new_ticket.priority) {
         (Some(category), Some(priority)) => (category, priority),
         (category, priority) => {
@@ -80,13 +95,129 @@ pub async fn create_ticket(
         category,
         priority,
     };
-    let ticket = repository::insert_ticket(&ctx.db, &draft).await?;
-    let location = format!("{}/{}/", uri.path().trim_end_matches('/'), ticket.id);
-    let mut response = (StatusCode::CREATED, Json(ticket)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
+    let collection = uri.path().trim_end_matches('/').to_owned();
+    let Some(key) = idempotency_key else {
+        let ticket = repository::insert_ticket(&ctx.db, &draft).await?;
+        let location = format!("{collection}/{}/", ticket.id);
+        let body = serde_json::to_string(&ticket).map_err(ApiError::internal)?;
+        return Ok(created(&ticket.etag(), &location, body));
+    };
+
+    // The ticket and its key commit together or not at all.
+    let mut tx = ctx.db.begin().await?;
+    let ticket = repository::insert_ticket(&mut *tx, &draft).await?;
+    let location = format!("{collection}/{}/", ticket.id);
+    let stored = IdempotentResponse {
+        request_body,
+        response_status: StatusCode::CREATED.as_u16() as i16,
+        response_body: serde_json::to_string(&ticket).map_err(ApiError::internal)?,
+        location,
+    };
+    if repository::save_idempotent_response(&mut tx, key, &stored).await? {
+        tx.commit().await?;
+        if ticket.id % 100 == 0 {
+            purge_expired_keys(ctx.db.clone());
+        }
+        return Ok(created(
+            &ticket.etag(),
+            &stored.location,
+            stored.response_body,
+        ));
     }
+    // A concurrent request with this key committed first: undo ours and answer as it did.
+    tx.rollback().await?;
+    let winner = repository::find_idempotent_response(&ctx.db, key)
+        .await?
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "The Idempotency-Key expired while in use; retry with a new key.".to_owned(),
+            )
+        })?;
+    replay(winner, &stored.request_body)
+}
+
+/// Expired keys are deleted in small batches now and then, so no separate job is needed (a
+/// Lambda deployment has nowhere to run one).
+fn purge_expired_keys(db: sqlx::PgPool) {
+    tokio::spawn(async move {
+        if let Err(error) = repository::purge_expired_idempotency_keys(&db, 1000).await {
+            tracing::warn!(%error, "purging expired idempotency keys failed");
+        }
+    });
+}
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let invalid = || {
+        ApiError::field(
+            "Idempotency-Key",
+            "must be one value of 1 to 255 visible ASCII characters",
+        )
+    };
+    if values.next().is_some() {
+        return Err(invalid());
+    }
+    let key = value.to_str().map_err(|_| invalid())?;
+    let valid = (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
+    if valid { Ok(Some(key)) } else { Err(invalid()) }
+}
+
+/// The body with members in key order, so a retry that serialises its JSON differently still
+/// counts as the same request.
+fn canonical_json(body: &crate::domain::JsonObject) -> String {
+    let sorted: std::collections::BTreeMap<&str, &serde_json::Value> = body
+        .iter()
+        .map(|(key, value)| (key.as_str(), value))
+        .collect();
+    serde_json::to_string(&sorted).unwrap_or_default()
+}
+
+fn replay(stored: IdempotentResponse, request_body: &str) -> Result<Response, ApiError> {
+    if stored.request_body != request_body {
+        return Err(ApiError::IdempotencyKeyReused);
+    }
+    let mut response = json_response(
+        StatusCode::from_u16(stored.response_status as u16).unwrap_or(StatusCode::CREATED),
+        stored.response_body,
+    );
+    set_header(&mut response, header::LOCATION, &stored.location);
+    set_header(
+        &mut response,
+        HeaderName::from_static("idempotent-replayed"),
+        "true",
+    );
     Ok(response)
+}
+
+fn created(etag: &str, location: &str, body: String) -> Response {
+    let mut response = json_response(StatusCode::CREATED, body);
+    set_header(&mut response, header::LOCATION, location);
+    set_header(&mut response, header::ETAG, etag);
+    response
+}
+
+/// A JSON response from an already serialised body.
+fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+fn set_header(response: &mut Response, name: HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
 }
 
 /// List tickets newest first, filtered and searched, one keyset page at a time.
@@ -131,12 +262,13 @@ pub async fn list_tickets(
     Ok(response)
 }
 
-/// Get one ticket.
+/// Get one ticket, with its `ETag`.
 #[utoipa::path(
     get, path = "/api/tickets/{id}/", tag = "tickets",
     params(("id" = i64, Path, description = "Ticket id")),
     responses(
-        (status = 200, description = "The ticket", body = Ticket),
+        (status = 200, description = "The ticket", body = Ticket,
+            headers(("ETag" = String, description = "Version tag for If-Match"))),
         (status = 404, description = "No such ticket", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -144,22 +276,28 @@ pub async fn list_tickets(
 pub async fn get_ticket(
     State(ctx): State<ApiContext>,
     TicketId(id): TicketId,
-) -> Result<Json<Ticket>, ApiError> {
-    repository::find_ticket(&ctx.db, id)
+) -> Result<Response, ApiError> {
+    let ticket = repository::find_ticket(&ctx.db, id)
         .await?
-        .map(Json)
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| not_found(id))?;
+    Ok(with_etag(ticket))
 }
 
-/// Change a ticket's status, category or priority. Any other field is refused.
+/// Change a ticket's status, category or priority. Any other field is refused. With
+/// `If-Match`, the change applies only if nobody changed the ticket since that `ETag`.
 #[utoipa::path(
     patch, path = "/api/tickets/{id}/", tag = "tickets",
-    params(("id" = i64, Path, description = "Ticket id")),
+    params(
+        ("id" = i64, Path, description = "Ticket id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; `*` matches any"),
+    ),
     request_body(content = crate::domain::UpdateTicketRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The updated ticket", body = Ticket),
+        (status = 200, description = "The updated ticket", body = Ticket,
+            headers(("ETag" = String, description = "Version tag for If-Match"))),
         (status = 400, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The ticket changed since the If-Match ETag", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
@@ -168,13 +306,51 @@ pub async fn get_ticket(
 pub async fn update_ticket(
     State(ctx): State<ApiContext>,
     TicketId(id): TicketId,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
-) -> Result<Json<Ticket>, ApiError> {
+) -> Result<Response, ApiError> {
     let changes = TicketChanges::parse(&body).map_err(ApiError::Validation)?;
-    repository::update_ticket(&ctx.db, id, &changes)
-        .await?
-        .map(Json)
-        .ok_or_else(|| not_found(id))
+    let expected_versions = if_match_versions(&headers, id);
+    match repository::update_ticket(&ctx.db, id, &changes, expected_versions.as_deref()).await? {
+        UpdateOutcome::Updated(ticket) => Ok(with_etag(ticket)),
+        UpdateOutcome::NotFound => Err(not_found(id)),
+        UpdateOutcome::VersionMismatch => Err(ApiError::PreconditionFailed),
+    }
+}
+
+fn with_etag(ticket: Ticket) -> Response {
+    let etag = ticket.etag();
+    let mut response = Json(ticket).into_response();
+    set_header(&mut response, header::ETAG, &etag);
+    response
+}
+
+/// The versions of ticket `id` that `If-Match` accepts: `None` without the header or with `*`;
+/// otherwise those of its strong tags that name this ticket (possibly none, which no version
+/// matches). Weak tags never match: If-Match uses strong comparison.
+fn if_match_versions(headers: &HeaderMap, id: i64) -> Option<Vec<i64>> {
+    let mut values = headers.get_all(header::IF_MATCH).iter().peekable();
+    values.peek()?;
+    let mut versions = Vec::new();
+    for value in values {
+        let Ok(text) = value.to_str() else { continue };
+        for tag in text.split(',').map(str::trim) {
+            if tag == "*" {
+                return None;
+            }
+            let parsed = tag
+                .strip_prefix('"')
+                .and_then(|tag| tag.strip_suffix('"'))
+                .and_then(|tag| tag.split_once('-'))
+                .and_then(|(tag_id, version)| {
+                    Some((tag_id.parse::<i64>().ok()?, version.parse::<i64>().ok()?))
+                });
+            if let Some((_, version)) = parsed.filter(|(tag_id, _)| *tag_id == id) {
+                versions.push(version);
+            }
+        }
+    }
+    Some(versions)
 }
 
 fn not_found(id: i64) -> ApiError {

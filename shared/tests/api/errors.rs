@@ -216,7 +216,7 @@ async fn database_check_constraints_reject_bad_rows_written_by_hand() {
 async fn cors_allows_only_configured_origins() {
     let options = HttpOptions {
         cors_allowed_origins: vec!["http://allowed.test".to_owned()],
-        static_dir: None,
+        ..HttpOptions::default()
     };
     let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), options).await;
     let preflight = app
@@ -272,8 +272,8 @@ async fn the_spa_is_served_with_index_fallback_but_api_paths_stay_404() {
     .unwrap();
     std::fs::write(dir.join("assets/app-1234.js"), "console.log(1)").unwrap();
     let options = HttpOptions {
-        cors_allowed_origins: Vec::new(),
         static_dir: Some(dir.clone()),
+        ..HttpOptions::default()
     };
     let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), options).await;
 

@@ -71,6 +71,7 @@ pub async fn spawn_app_with(db: PgPool, classifier: Classifier, options: HttpOpt
         .await
         .expect("bind a random port");
     let address: SocketAddr = listener.local_addr().expect("local address");
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     TestApp {
         address: format!("http://{address}"),

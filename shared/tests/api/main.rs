@@ -5,5 +5,8 @@ mod errors;
 mod health;
 mod helpers;
 mod llm;
+mod reliability;
+#[cfg(feature = "aws-secrets")]
+mod secrets;
 mod stats;
 mod tickets;

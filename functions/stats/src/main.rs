@@ -1,0 +1,10 @@
+//! `stats`, the Lambda function for /api/tickets/stats/: the dashboard statistics.
+//! Everything but the choice of routes lives in `shared::lambda`, so this function runs the
+//! same handlers as the local server.
+
+use shared::{http::Routes, lambda};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda::Error> {
+    lambda::run(Routes::Stats).await
+}

@@ -1,0 +1,122 @@
+//! Realistic tickets in bulk, for benchmarks, plan checks and demos (`helpdesk seed`).
+//!
+//! Generation is set-based SQL (`seed.sql`), one statement per batch, so the rows never travel
+//! through this process. The rollup triggers see each batch as one statement and update the
+//! statistics with one aggregated write.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, Transaction};
+
+/// Rows per INSERT: big enough that per-statement costs vanish, small enough that the trigger's
+/// transition table and the progress log stay modest.
+const BATCH: u64 = 100_000;
+
+/// Below this many new rows, updating the indexes row by row is cheaper than rebuilding them.
+const REBUILD_MIN_ROWS: u64 = 20_000;
+
+/// What a seed run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedReport {
+    pub inserted: u64,
+    /// Whether the secondary indexes were dropped and rebuilt around the load.
+    pub rebuilt_indexes: bool,
+    pub elapsed: Duration,
+}
+
+/// Inserts `count` tickets created over the last `days` days (at least 1).
+///
+/// When the new rows outnumber the existing ones, the secondary indexes of `tickets` are
+/// dropped before the load and rebuilt after it: building a trigram index is several times
+/// faster than growing it row by row. Everything happens in one transaction, so an interrupted
+/// seed leaves the table (indexes included) as it was; meanwhile other writers and readers of
+/// `tickets` wait. Meant for development and benchmark databases.
+pub async fn seed(pool: &PgPool, count: u64, days: u32) -> sqlx::Result<SeedReport> {
+    let started = Instant::now();
+    let days = f64::from(days.max(1));
+    let reference = Utc::now();
+    // A connection of its own: the pool's statement timeout suits requests, not bulk loads,
+    // and sqlx would log each multi-second batch, SQL text included, as a slow statement.
+    let mut connection = PgConnection::connect_with(
+        &pool
+            .connect_options()
+            .as_ref()
+            .clone()
+            .options([("statement_timeout", "0")])
+            .disable_statement_logging(),
+    )
+    .await?;
+    let mut tx = connection.begin().await?;
+    // Room to sort index entries in memory during the rebuild, for this transaction only.
+    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+        .execute(&mut *tx)
+        .await?;
+
+    let existing: f64 = sqlx::query_scalar(
+        "SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE oid = 'tickets'::regclass",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let rebuild = count >= REBUILD_MIN_ROWS && count as f64 > existing;
+    let indexes = if rebuild {
+        drop_secondary_indexes(&mut tx).await?
+    } else {
+        Vec::new()
+    };
+
+    let mut inserted = 0;
+    while inserted < count {
+        let batch = (count - inserted).min(BATCH);
+        sqlx::query(include_str!("seed.sql"))
+            .bind(i32::try_from(batch).unwrap_or(i32::MAX))
+            .bind(days)
+            .bind(reference)
+            .execute(&mut *tx)
+            .await?;
+        inserted += batch;
+        tracing::info!(inserted, of = count, "seeding tickets");
+    }
+
+    for definition in &indexes {
+        tracing::info!(index = %definition, "rebuilding index");
+        // Text from pg_get_indexdef above: the catalog's own definition, not input.
+        sqlx::query(sqlx::AssertSqlSafe(definition.as_str()))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    // Fresh statistics, so the planner prices list and search queries on the new data.
+    sqlx::query("ANALYZE tickets")
+        .execute(&mut connection)
+        .await?;
+    connection.close().await?;
+    Ok(SeedReport {
+        inserted,
+        rebuilt_indexes: rebuild,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Drops the indexes of `tickets` that back no constraint and returns their definitions.
+async fn drop_secondary_indexes(tx: &mut Transaction<'_, Postgres>) -> sqlx::Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) \
+         FROM pg_index AS i \
+         WHERE i.indrelid = 'tickets'::regclass \
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid) \
+         ORDER BY 1",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for (name, _) in &indexes {
+        // `regclass::text` is the catalog's name, quoted where needed.
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(indexes
+        .into_iter()
+        .map(|(_, definition)| definition)
+        .collect())
+}
