@@ -98,17 +98,22 @@ impl Description {
 }
 
 /// `POST /api/tickets/` body. Documentation of the wire shape; parsing is [`NewTicket::parse`].
-#[derive(Debug, ToSchema)]
+/// The patterns restate the parsers' rules: something visible, no control characters (line
+/// breaks and tabs allowed in descriptions).
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateTicketRequest {
     #[schema(
         max_length = 200,
         min_length = 1,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
         example = "Charged twice for November"
     )]
     pub title: String,
     #[schema(
         max_length = 10000,
         min_length = 1,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
         example = "My card was charged twice."
     )]
     pub description: String,
@@ -118,20 +123,27 @@ pub struct CreateTicketRequest {
     pub priority: Option<Priority>,
 }
 
-/// `PATCH /api/tickets/{id}/` body: at least one member. Parsing is [`TicketChanges::parse`].
-#[derive(Debug, ToSchema)]
+/// `PATCH /api/tickets/{id}/` body; an empty object changes nothing. Parsing is
+/// [`TicketChanges::parse`].
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTicketRequest {
+    #[schema(nullable = false)]
     pub status: Option<Status>,
+    #[schema(nullable = false)]
     pub category: Option<Category>,
+    #[schema(nullable = false)]
     pub priority: Option<Priority>,
 }
 
 /// `POST /api/tickets/classify/` body. Parsing is [`Description::parse`] on its one member.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClassifyRequest {
     #[schema(
         max_length = 10000,
         min_length = 1,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
         example = "I was charged twice this month"
     )]
     pub description: String,
@@ -182,23 +194,14 @@ impl TicketChanges {
 
     pub fn parse(body: &JsonObject) -> Result<Self, FieldErrors> {
         let mut fields = FieldReader::new(body, Self::FIELDS);
+        // Null cannot mean "leave unchanged" (omit the member for that) nor clear a label.
+        fields.refuse_nulls();
         let changes = Self {
             status: fields.optional("status", parse_enum),
             category: fields.optional("category", parse_enum),
             priority: fields.optional("priority", parse_enum),
         };
         fields.finish()?;
-        if changes == Self::default() {
-            let mut errors = FieldErrors::new();
-            errors.insert(
-                "body".to_owned(),
-                vec![format!(
-                    "must contain at least one of: {}",
-                    Self::FIELDS.join(", ")
-                )],
-            );
-            return Err(errors);
-        }
         Ok(changes)
     }
 }
@@ -233,6 +236,18 @@ impl<'a> FieldReader<'a> {
             body,
             allowed,
             errors: FieldErrors::new(),
+        }
+    }
+
+    fn refuse_nulls(&mut self) {
+        let nulls: Vec<&str> = self
+            .body
+            .iter()
+            .filter(|(_, v)| v.is_null())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        for name in nulls {
+            self.fail(name, "must not be null".to_owned());
         }
     }
 
@@ -366,12 +381,13 @@ mod tests {
     }
 
     #[test]
-    fn changes_need_at_least_one_known_field() {
-        assert!(
-            TicketChanges::parse(&object(json!({})))
-                .unwrap_err()
-                .contains_key("body")
+    fn changes_accept_only_known_non_null_fields() {
+        assert_eq!(
+            TicketChanges::parse(&object(json!({}))).unwrap(),
+            TicketChanges::default()
         );
+        let nulls = TicketChanges::parse(&object(json!({"status": null}))).unwrap_err();
+        assert_eq!(nulls["status"], ["must not be null"]);
         let errors = TicketChanges::parse(&object(json!({"title": "new"}))).unwrap_err();
         assert!(errors.contains_key("title"));
         let changes = TicketChanges::parse(&object(json!({"status": "in_progress"}))).unwrap();

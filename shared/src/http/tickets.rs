@@ -44,7 +44,7 @@ pub fn router() -> Router<ApiContext> {
 /// retries of the same request within 24 hours get the first response back and create nothing.
 #[utoipa::path(
     post, path = "/api/tickets/", tag = "tickets",
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255,
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$",
         description = "Client-chosen key (1–255 visible ASCII characters) making retries safe")),
     request_body(content = crate::domain::CreateTicketRequest, content_type = "application/json"),
     responses(
@@ -230,7 +230,8 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
         ("search" = Option<String>, Query, max_length = 200,
             description = "Case-insensitive substring of title or description; `%`, `_` and `\\` match literally"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Page size, default 50"),
-        ("cursor" = Option<String>, Query, description = "Opaque cursor from the previous page's `Link` header"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]*$",
+            description = "Opaque cursor from the previous page's `Link` header; any other value is a 400"),
     ),
     responses(
         (status = 200, description = "A page of tickets, newest first", body = Vec<Ticket>,
@@ -406,22 +407,9 @@ impl ListQuery {
                 );
             }
         }
-        let label = |name: &str| query.get(name).filter(|value| !value.is_empty());
-        let category = label("category").and_then(|v| {
-            v.parse::<Category>()
-                .map_err(|e| fail("category", e.to_string()))
-                .ok()
-        });
-        let priority = label("priority").and_then(|v| {
-            v.parse::<Priority>()
-                .map_err(|e| fail("priority", e.to_string()))
-                .ok()
-        });
-        let status = label("status").and_then(|v| {
-            v.parse::<Status>()
-                .map_err(|e| fail("status", e.to_string()))
-                .ok()
-        });
+        let category = parse_label::<Category>(query, "category", &mut fail);
+        let priority = parse_label::<Priority>(query, "priority", &mut fail);
+        let status = parse_label::<Status>(query, "status", &mut fail);
 
         let search = query.get("search").map(str::trim).filter(|s| !s.is_empty());
         if let Some(search) = search {
@@ -435,7 +423,7 @@ impl ListQuery {
             }
         }
         let limit = match query.get("limit") {
-            None | Some("") => DEFAULT_PAGE_SIZE,
+            None => DEFAULT_PAGE_SIZE,
             Some(raw) => match raw.parse::<i64>() {
                 Ok(limit) if (1..=MAX_PAGE_SIZE).contains(&limit) => limit,
                 _ => {
@@ -497,6 +485,18 @@ impl ListQuery {
         query.append_pair("cursor", &cursor);
         format!("<{path}?{}>; rel=\"next\"", query.finish())
     }
+}
+
+/// A label filter: absent means any; present must be an allowed value (not empty).
+fn parse_label<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
+    query: &QueryParams,
+    name: &str,
+    fail: &mut impl FnMut(&str, String),
+) -> Option<T> {
+    let raw = query.get(name)?;
+    raw.parse()
+        .map_err(|error: crate::domain::UnknownValue| fail(name, error.to_string()))
+        .ok()
 }
 
 /// Cursors are opaque to clients: `created_at` in microseconds and the id, base64url-encoded.

@@ -206,7 +206,7 @@ async fn patch_changes_only_the_given_labels_and_moves_updated_at() {
 }
 
 #[tokio::test]
-async fn patch_refuses_other_fields_bad_values_and_empty_bodies() {
+async fn patch_refuses_other_fields_bad_values_and_nulls() {
     let app = spawn_app().await;
     let ticket = app
         .create_ticket(
@@ -234,11 +234,11 @@ async fn patch_refuses_other_fields_bad_values_and_empty_bodies() {
         json!(["must be one of: open, in_progress, resolved, closed"])
     );
     let problem = assert_problem(
-        app.patch_json(&path, &json!({})).await,
+        app.patch_json(&path, &json!({"status": null})).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
-    assert!(problem["errors"]["body"].is_array());
+    assert_eq!(problem["errors"]["status"], json!(["must not be null"]));
     assert_problem(
         app.patch_json("/api/tickets/424242/", &json!({"status": "closed"}))
             .await,
@@ -255,6 +255,12 @@ async fn patch_refuses_other_fields_bad_values_and_empty_bodies() {
         ("t", "open"),
         "nothing changed"
     );
+
+    // An empty patch changes nothing, not even updated_at.
+    let unchanged = app.patch_json(&path, &json!({})).await;
+    assert_eq!(unchanged.status(), StatusCode::OK);
+    let unchanged: Value = unchanged.json().await.unwrap();
+    assert_eq!(unchanged["updated_at"], ticket["updated_at"]);
 }
 
 async fn seed(app: &crate::helpers::TestApp) {
@@ -379,8 +385,14 @@ async fn list_is_newest_first_and_filters_combine() {
             .await
             .is_empty()
     );
-    // Empty values mean "no filter", as an HTML form sends them.
-    assert_eq!(titles(&app, "category=&status=&search=").await.len(), 7);
+    // An empty search is no search; an empty label is not a label.
+    assert_eq!(titles(&app, "search=&cursor=").await.len(), 7);
+    let problem = assert_problem(
+        app.get("/api/tickets/?category=").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(problem["errors"]["category"].is_array());
 }
 
 #[tokio::test]
