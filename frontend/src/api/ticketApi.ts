@@ -3,6 +3,7 @@
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 
 import { ApiError, type FieldErrors } from './errors';
+import type { RuntimeConfig } from './runtimeConfig';
 import type {
   Classification,
   NewTicket,
@@ -14,16 +15,35 @@ import type {
   VersionedTicket,
 } from './types';
 
-export const API_BASE_URL: string = import.meta.env.VITE_API_BASE_URL || '/api';
+/** Where the API is when nothing configures it: the SPA's own origin, as nginx and the server serve it. */
+export const DEFAULT_API_BASE_URL = '/api';
+
+/**
+ * The API base URL, by precedence: the runtime `config.json` (so one build can be promoted
+ * across environments), then `VITE_API_BASE_URL` at build time, then same-origin `/api`.
+ * An absolute URL on another origin needs that API to allow this origin (CORS).
+ */
+export function resolveApiBaseUrl(runtime: RuntimeConfig = {}): string {
+  return runtime.apiBaseUrl || import.meta.env.VITE_API_BASE_URL || DEFAULT_API_BASE_URL;
+}
 
 // Classification may wait up to the server's 10 s model budget; leave headroom above it.
 const REQUEST_TIMEOUT_MS = 20_000;
 
 const client = axios.create({
-  baseURL: API_BASE_URL,
+  baseURL: resolveApiBaseUrl(),
   timeout: REQUEST_TIMEOUT_MS,
   headers: { Accept: 'application/json' },
 });
+
+/** Points every later request at the configured API; called once at start-up (main.tsx). */
+export function configureApi(runtime: RuntimeConfig): void {
+  client.defaults.baseURL = resolveApiBaseUrl(runtime);
+}
+
+export function apiBaseUrl(): string {
+  return client.defaults.baseURL ?? DEFAULT_API_BASE_URL;
+}
 
 client.interceptors.response.use(undefined, (error: unknown) => Promise.reject(toApiError(error)));
 
@@ -106,9 +126,13 @@ export function parseNextLink(header: string | null | undefined): string | null 
   return null;
 }
 
-/** The server sends next-page links relative to its own origin; resolve them there. */
+/**
+ * The server writes next-page links as paths on its own origin (`/api/tickets/?cursor=…`, or
+ * `/prod/api/…` behind a named API Gateway stage); resolve them against the API's origin, which
+ * is not the page's when the API base URL is absolute.
+ */
 function resolveAgainstApi(url: string): string {
-  const apiBase = new URL(API_BASE_URL, window.location.href);
+  const apiBase = new URL(apiBaseUrl(), window.location.href);
   return new URL(url, apiBase).toString();
 }
 
