@@ -1,11 +1,13 @@
 # PostgreSQL from the machine's own binaries, as a cluster in a folder of ours. Source it.
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
 
+# (`return 0`, not `return`: inside an EXIT trap a bare return would repeat the status that
+# triggered the trap, and the caller's `set -e` would abandon the clean-up.)
 pg_bin_dir() {
   local dir
-  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
+  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return 0; fi
   for dir in /usr/lib/postgresql/*/bin; do
-    [ -x "$dir/initdb" ] && { echo "$dir"; return; }
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
   done
   die "PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL 15+ (Debian: apt-get install postgresql)"
 }
