@@ -306,6 +306,8 @@ async fn the_key_never_appears_in_logs() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests on other threads may have cached "nobody listens" for these call sites.
+    tracing::callsite::rebuild_interest_cache();
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
