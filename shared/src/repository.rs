@@ -141,6 +141,86 @@ pub async fn update_ticket(
     })
 }
 
+/// How many of the newest label-matching tickets a search reads, per row asked for, before it
+/// turns to the trigram indexes: 20 finds a page right there for any text in at least 5% of them.
+const SEARCH_WINDOW_PER_ROW: i64 = 20;
+
+/// One statement of a list request; see [`list_steps`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStep {
+    /// The page, newest first, through the index of its filters (no search).
+    Page,
+    /// A search among a bounded window of the newest tickets with the requested labels; the
+    /// answer when it fills the page.
+    RecentWindow,
+    /// Every match, found through the trigram indexes, then sorted; run with ordered index walks
+    /// and table scans ruled out ([`BITMAP_SCANS_ONLY`]).
+    TrigramMatches,
+    /// Every match of a search pg_trgm cannot look up (no three letters or digits in a row):
+    /// the planner chooses freely.
+    AnyMatches,
+}
+
+/// Rules out, for the rest of the transaction, the plans a [`ListStep::TrigramMatches`] must not
+/// use: walking a list-order index while filtering, and scanning the table. JIT compilation too,
+/// which the cost of sorting many matches can trigger and which takes longer than the query.
+pub const BITMAP_SCANS_ONLY: &str = "SELECT set_config('enable_indexscan', 'off', true), \
+                                     set_config('enable_seqscan', 'off', true), \
+                                     set_config('jit', 'off', true)";
+
+/// The statements [`list_tickets`] runs for this filter, in order; each after the first runs
+/// only when the one before it did not fill the page.
+///
+/// Whether walking the list order or the trigram indexes is cheaper for a search depends on how
+/// common the text is among the tickets with these labels, which the planner cannot know (a word
+/// may be frequent overall yet absent from one category): its guess once walked 150,000 rows
+/// for an empty page. So a search first walks a bounded window of the newest matching tickets,
+/// which finds a page of any common text, and only for rarer text collects every match through
+/// the trigram indexes and sorts them.
+pub fn list_steps(filter: &TicketFilter) -> &'static [ListStep] {
+    match &filter.search {
+        None => &[ListStep::Page],
+        Some(search) if has_trigram(search) => &[ListStep::RecentWindow, ListStep::TrigramMatches],
+        Some(_) => &[ListStep::RecentWindow, ListStep::AnyMatches],
+    }
+}
+
+/// The SQL and arguments of one step, after `prefix` (empty, or `EXPLAIN …` for plan checks).
+pub fn list_statement(
+    prefix: &str,
+    step: ListStep,
+    filter: &TicketFilter,
+    after: Option<PageAfter>,
+    limit: i64,
+) -> QueryBuilder<Postgres> {
+    let mut query = QueryBuilder::new(prefix);
+    let pattern = filter
+        .search
+        .as_deref()
+        .map(|search| format!("%{}%", escape_like(search)));
+    match (step, pattern) {
+        (ListStep::RecentWindow, Some(pattern)) => {
+            query.push(concat!("SELECT ", ticket_columns!(), " FROM ("));
+            push_page(
+                &mut query,
+                filter,
+                None,
+                after,
+                limit.saturating_mul(SEARCH_WINDOW_PER_ROW),
+            );
+            query
+                .push(") AS recent WHERE (title ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR description ILIKE ")
+                .push_bind(pattern)
+                .push(") ORDER BY created_at DESC, id DESC LIMIT ")
+                .push_bind(limit);
+        }
+        (_, pattern) => push_page(&mut query, filter, pattern, after, limit),
+    }
+    query
+}
+
 /// One page of tickets, newest first, starting after `after`. Returns up to `limit` rows.
 pub async fn list_tickets(
     pool: &PgPool,
@@ -148,9 +228,40 @@ pub async fn list_tickets(
     after: Option<PageAfter>,
     limit: i64,
 ) -> sqlx::Result<Vec<Ticket>> {
-    // Only the conditions in use are emitted, so the planner sees a simple query per shape and
-    // picks the matching index rather than a generic plan full of `$n IS NULL OR …`.
-    let mut query = QueryBuilder::<Postgres>::new(concat!(
+    let mut rows = Vec::new();
+    for &step in list_steps(filter) {
+        let mut statement = list_statement("", step, filter, after, limit);
+        let query = statement.build_query_as();
+        rows = match step {
+            ListStep::Page | ListStep::RecentWindow => query.fetch_all(pool).await?,
+            // Planned for their own values each time, not as a cached generic plan.
+            ListStep::AnyMatches => query.persistent(false).fetch_all(pool).await?,
+            ListStep::TrigramMatches => {
+                let mut tx = pool.begin().await?;
+                sqlx::query(BITMAP_SCANS_ONLY).execute(&mut *tx).await?;
+                let rows = query.persistent(false).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            }
+        };
+        if rows.len() as i64 >= limit {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
+/// `SELECT … FROM tickets WHERE <filters> ORDER BY created_at DESC, id DESC LIMIT n`. Only the
+/// conditions in use are emitted, so the planner sees a simple query per shape and picks the
+/// matching index rather than a generic plan full of `$n IS NULL OR …`.
+fn push_page(
+    query: &mut QueryBuilder<Postgres>,
+    filter: &TicketFilter,
+    pattern: Option<String>,
+    after: Option<PageAfter>,
+    limit: i64,
+) {
+    query.push(concat!(
         "SELECT ",
         ticket_columns!(),
         " FROM tickets WHERE TRUE"
@@ -164,8 +275,7 @@ pub async fn list_tickets(
     if let Some(status) = filter.status {
         query.push(" AND status = ").push_bind(status);
     }
-    if let Some(search) = &filter.search {
-        let pattern = format!("%{}%", escape_like(search));
+    if let Some(pattern) = pattern {
         query
             .push(" AND (title ILIKE ")
             .push_bind(pattern.clone())
@@ -184,7 +294,16 @@ pub async fn list_tickets(
     query
         .push(" ORDER BY created_at DESC, id DESC LIMIT ")
         .push_bind(limit);
-    query.build_query_as().fetch_all(pool).await
+}
+
+/// Whether pg_trgm can extract a trigram from the search: it needs three letters or digits in a
+/// row (it ignores everything else).
+fn has_trigram(search: &str) -> bool {
+    let mut run = 0;
+    search.chars().any(|c| {
+        run = if c.is_alphanumeric() { run + 1 } else { 0 };
+        run >= 3
+    })
 }
 
 /// Escapes LIKE's wildcards (`%`, `_`) and its escape character (`\`) so they match literally.
@@ -336,7 +455,17 @@ pub async fn ping(pool: &PgPool) -> sqlx::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_like;
+    use super::{escape_like, has_trigram};
+
+    #[test]
+    fn trigram_needs_three_letters_or_digits_in_a_row() {
+        for indexable in ["abc", "Ironleaf", "e4 x12", "o'brien", "été"] {
+            assert!(has_trigram(indexable), "{indexable}");
+        }
+        for too_short in ["", "%", "_", "ab", "a b c", "ab-cd", "é-é"] {
+            assert!(!has_trigram(too_short), "{too_short}");
+        }
+    }
 
     #[test]
     fn like_wildcards_are_escaped() {

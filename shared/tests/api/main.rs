@@ -5,7 +5,9 @@ mod errors;
 mod health;
 mod helpers;
 mod llm;
+mod plans;
 mod reliability;
+mod rollup;
 #[cfg(feature = "aws-secrets")]
 mod secrets;
 mod stats;

@@ -1,0 +1,148 @@
+//! At scale, every statement the list endpoint can run reads `tickets` through an index:
+//! `EXPLAIN` of each, for every combination of filters, search and cursor, shows no sequential
+//! scan of `tickets`, both as planned for its values and as a cached generic plan.
+
+use chrono::{Duration, Utc};
+use serde_json::Value;
+use shared::{
+    domain::{Category, Priority, Status},
+    repository::{
+        BITMAP_SCANS_ONLY, ListStep, PageAfter, TicketFilter, list_statement, list_steps,
+    },
+};
+use sqlx::{Connection, PgConnection};
+
+use crate::helpers::fresh_database;
+
+/// Enough rows that a sequential scan costs what it would in production, few enough to seed in
+/// seconds.
+const ROWS: u64 = 200_000;
+const PAGE: i64 = 51;
+
+/// Searches of the seeded texts: a company name in about 0.05% of tickets, a word in about 7%,
+/// and text in none. (Text without three letters or digits in a row cannot use a trigram index
+/// at all; see bench/README.md.)
+const SEARCHES: [Option<&str>; 4] = [None, Some("Ironleaf"), Some("password"), Some("xylophone")];
+
+#[tokio::test]
+async fn no_list_statement_scans_the_tickets_table() {
+    let db = fresh_database().await;
+    shared::seed::seed(&db, ROWS, 365).await.expect("seed");
+    let mut connection = db.acquire().await.expect("connection");
+    let cursor = PageAfter {
+        created_at: Utc::now() - Duration::days(30),
+        id: i64::try_from(ROWS / 2).expect("id"),
+    };
+
+    let mut checked = 0;
+    let mut scans = Vec::new();
+    for category in [None, Some(Category::Billing)] {
+        for priority in [None, Some(Priority::Critical)] {
+            for status in [None, Some(Status::InProgress)] {
+                for search in SEARCHES {
+                    for after in [None, Some(cursor)] {
+                        let filter = TicketFilter {
+                            category,
+                            priority,
+                            status,
+                            search: search.map(str::to_owned),
+                        };
+                        for &step in list_steps(&filter) {
+                            let shape = format!("{step:?} {filter:?} cursor={}", after.is_some());
+                            for (planning, plan) in
+                                plans(&mut connection, step, &filter, after).await
+                            {
+                                checked += 1;
+                                if scans_tickets(&plan) {
+                                    scans.push(format!("{shape} ({planning}):\n{plan:#}"));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 8 * 4 * 2 * 2, "checked {checked} plans");
+    assert!(
+        scans.is_empty(),
+        "{} of {checked} plans scan tickets:\n{}",
+        scans.len(),
+        scans.join("\n\n")
+    );
+}
+
+/// The plans of one statement: as planned for its values and, for the statements the
+/// connection caches, as the generic plan PostgreSQL may switch to after five executions.
+async fn plans(
+    connection: &mut PgConnection,
+    step: ListStep,
+    filter: &TicketFilter,
+    after: Option<PageAfter>,
+) -> Vec<(&'static str, Value)> {
+    let mut tx = connection.begin().await.expect("begin");
+    if step == ListStep::TrigramMatches {
+        sqlx::query(BITMAP_SCANS_ONLY)
+            .execute(&mut *tx)
+            .await
+            .expect("restrict scans");
+    }
+    let mut explain = list_statement("EXPLAIN (FORMAT JSON) ", step, filter, after, PAGE);
+    let (custom,): (Value,) = explain
+        .build_query_as()
+        .persistent(false)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("explain");
+    let mut plans = vec![("custom", custom)];
+
+    if matches!(step, ListStep::Page | ListStep::RecentWindow) {
+        // A generic plan ignores the values, so the placeholders can all be NULL.
+        let statement = list_statement("", step, filter, after, PAGE);
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "PREPARE shape AS {}",
+            statement.sql().as_str()
+        )))
+        .execute(&mut *tx)
+        .await
+        .expect("prepare");
+        let parameters: i32 = sqlx::query_scalar(
+            "SELECT cardinality(parameter_types) FROM pg_prepared_statements WHERE name = 'shape'",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .expect("parameters");
+        let nulls = vec!["NULL"; usize::try_from(parameters).expect("count")].join(", ");
+        sqlx::raw_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+            .execute(&mut *tx)
+            .await
+            .expect("generic plans");
+        let (generic,): (Value,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN (FORMAT JSON) EXECUTE shape({nulls})"
+        )))
+        .persistent(false)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("explain generic");
+        sqlx::raw_sql("DEALLOCATE shape")
+            .execute(&mut *tx)
+            .await
+            .expect("deallocate");
+        plans.push(("generic", generic));
+    }
+    tx.rollback().await.expect("rollback");
+    plans
+}
+
+/// Whether any node of an `EXPLAIN (FORMAT JSON)` plan is a sequential scan of `tickets`.
+fn scans_tickets(plan: &Value) -> bool {
+    match plan {
+        Value::Object(node) => {
+            let seq_scan = node.get("Node Type").and_then(Value::as_str) == Some("Seq Scan")
+                && node.get("Relation Name").and_then(Value::as_str) == Some("tickets");
+            seq_scan || node.values().any(scans_tickets)
+        }
+        Value::Array(items) => items.iter().any(scans_tickets),
+        _ => false,
+    }
+}
