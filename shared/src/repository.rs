@@ -16,6 +16,12 @@ macro_rules! ticket_columns {
     };
 }
 
+/// What a search matches against: title and description joined by U+001F, the expression of the
+/// trigram index `tickets_search_trgm_idx` (migration `20261126000004_one_search_index.sql`; the
+/// two must stay identical). One ILIKE over it equals `title ILIKE p OR description ILIKE p` for
+/// any search without control characters, which cannot match across the separator.
+pub const SEARCH_TEXT: &str = "(title || E'\\x1f' || description)";
+
 /// A fully labelled ticket, ready to insert.
 #[derive(Debug, Clone)]
 pub struct TicketDraft {
@@ -38,7 +44,8 @@ pub struct TicketFilter {
     pub category: Option<Category>,
     pub priority: Option<Priority>,
     pub status: Option<Status>,
-    /// Case-insensitive substring of title or description, taken literally.
+    /// Case-insensitive substring of title or description, taken literally. Never contains
+    /// control characters (the HTTP layer refuses them): see [`SEARCH_TEXT`].
     pub search: Option<String>,
 }
 
@@ -193,6 +200,13 @@ pub fn list_statement(
     after: Option<PageAfter>,
     limit: i64,
 ) -> QueryBuilder<Postgres> {
+    debug_assert!(
+        !filter
+            .search
+            .as_deref()
+            .is_some_and(|s| s.contains(char::is_control)),
+        "a search never contains control characters"
+    );
     let mut query = QueryBuilder::new(prefix);
     let pattern = filter
         .search
@@ -209,11 +223,11 @@ pub fn list_statement(
                 limit.saturating_mul(SEARCH_WINDOW_PER_ROW),
             );
             query
-                .push(") AS recent WHERE (title ILIKE ")
-                .push_bind(pattern.clone())
-                .push(" OR description ILIKE ")
+                .push(") AS recent WHERE ")
+                .push(SEARCH_TEXT)
+                .push(" ILIKE ")
                 .push_bind(pattern)
-                .push(") ORDER BY created_at DESC, id DESC LIMIT ")
+                .push(" ORDER BY created_at DESC, id DESC LIMIT ")
                 .push_bind(limit);
         }
         (_, pattern) => push_page(&mut query, filter, pattern, after, limit),
@@ -277,11 +291,10 @@ fn push_page(
     }
     if let Some(pattern) = pattern {
         query
-            .push(" AND (title ILIKE ")
-            .push_bind(pattern.clone())
-            .push(" OR description ILIKE ")
-            .push_bind(pattern)
-            .push(")");
+            .push(" AND ")
+            .push(SEARCH_TEXT)
+            .push(" ILIKE ")
+            .push_bind(pattern);
     }
     if let Some(after) = after {
         query

@@ -430,6 +430,15 @@ async fn search_is_case_insensitive_and_wildcards_are_literal() {
             .await
             .is_empty()
     );
+    // Title and description are searched as one indexed text, joined by a separator no search
+    // can contain: text running from the end of the title into the description is no match.
+    // ("Printer jammed" is described as "Printer jammed (description)".)
+    for across in ["jammed%20printer", "jammedprinter"] {
+        assert!(
+            titles(&app, &format!("search={across}")).await.is_empty(),
+            "{across}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -516,6 +525,7 @@ async fn bad_list_parameters_are_400_with_field_errors() {
         ("status=open&status=closed", "status"),
         ("sort=title", "sort"),
         ("search=a%00b", "search"),
+        ("search=a%1Fb", "search"),
     ];
     for (query, field) in cases {
         let problem = assert_problem(
