@@ -331,9 +331,10 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
-/// Reads the counters that triggers keep in step with `tickets` (migration
-/// `20261126000002_ticket_stats_rollup.sql`): at most 64 label rows plus one row per day with
-/// tickets, whatever the number of tickets, and exactly what a full recount would return.
+/// Reads the counters that triggers keep in step with `tickets` (migrations
+/// `20261126000002_ticket_stats_rollup.sql` and `…0005_sharded_ticket_counters.sql`): at most
+/// 64 labels × 4 shards plus one row per day with tickets, whatever the number of tickets, and
+/// exactly what a full recount would return.
 pub async fn ticket_stats(pool: &PgPool) -> sqlx::Result<TicketStats> {
     let row: StatsRow = sqlx::query_as(
         "SELECT COALESCE(sum(tickets), 0)::int8 AS total, \
