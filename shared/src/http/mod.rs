@@ -243,13 +243,19 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
 }
 
 /// The built SPA: files as they are, hashed assets cached for a year, `index.html` for every
-/// other path so client-side routes survive a reload.
+/// other path so client-side routes survive a reload. A missing asset is a 404, not
+/// `index.html` under a script's name (which a browser would cache for a year), as in nginx.
 fn spa_service(dir: &Path) -> Router {
-    let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+    let assets = ServeDir::new(dir.join("assets"));
+    let pages = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
     Router::new()
-        .fallback_service(files)
+        .nest_service("/assets", assets)
+        .fallback_service(pages)
         .layer(axum::middleware::map_response(
             |request_path: axum::extract::OriginalUri, mut response: Response| async move {
+                if !response.status().is_success() {
+                    return response;
+                }
                 let cache = if request_path.path().starts_with("/assets/") {
                     "public, max-age=31536000, immutable"
                 } else {

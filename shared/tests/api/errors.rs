@@ -285,10 +285,16 @@ async fn the_spa_is_served_with_index_fallback_but_api_paths_stay_404() {
     assert_eq!(client_route.status(), StatusCode::OK);
     assert!(client_route.text().await.unwrap().contains("Helpdesk"));
     let asset = app.get("/assets/app-1234.js").await;
+    assert_eq!(asset.status(), StatusCode::OK);
     assert_eq!(
         asset.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    assert_eq!(asset.text().await.unwrap(), "console.log(1)");
+    // An asset of another build is missing, not the page under a script's name for a year.
+    let missing = app.get("/assets/app-5678.js").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers().get("cache-control").is_none());
     assert_problem(app.get("/api/unknown").await, StatusCode::NOT_FOUND).await;
     assert_eq!(app.get("/api/health").await.status(), StatusCode::OK);
     std::fs::remove_dir_all(dir).ok();
