@@ -1,5 +1,5 @@
-//! The real `helpdesk` binary as a process: graceful shutdown under load, and recovery from a
-//! database outage without a restart. Each test runs its own PostgreSQL cluster (made with the
+//! The real `helpdesk` binary as a process: graceful shutdown under load, recovery from a
+//! database outage without a restart, and a bounded wait on a database that hangs. Each test runs its own PostgreSQL cluster (made with the
 //! scripts in scripts/lib) so it can stop and start it.
 
 use std::{
@@ -14,6 +14,7 @@ use std::{
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
 fn repo_root() -> PathBuf {
@@ -311,4 +312,51 @@ async fn a_database_outage_is_a_prompt_503_and_recovery_needs_no_restart() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn a_hanging_database_is_a_503_at_the_statement_timeout_not_a_hung_client() {
+    let cluster = Cluster::start();
+    let server = Server::start(&cluster.url(), &[]);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    server.wait_healthy(&client).await;
+    let url = |path: &str| format!("{}{path}", server.base);
+
+    // Another session takes the tickets table and keeps it: every statement on it now waits.
+    let mut blocker = PgConnection::connect(&cluster.url()).await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+    let list = client.get(url("/api/tickets/"));
+    let create = client
+        .post(url("/api/tickets/"))
+        .json(&json!({"title": "While stuck", "description": "d", "category": "general", "priority": "low"}));
+    for request in [list, create] {
+        let started = Instant::now();
+        let response = request.send().await.unwrap();
+        let waited = started.elapsed();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        // The statement timeout (5 s) cancelled it: neither sooner nor much later.
+        assert!(
+            waited >= Duration::from_millis(4500) && waited < Duration::from_secs(8),
+            "answered in {waited:?}"
+        );
+    }
+
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+    let response = client.get(url("/api/tickets/")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let tickets: Vec<Value> = response.json().await.unwrap();
+    assert!(tickets.is_empty(), "the cancelled create stored nothing");
 }
