@@ -65,6 +65,42 @@ async function screenshot(page, name, { fullPage = true } = {}) {
   console.log(`      screenshot ${path.relative(process.cwd(), file)}`);
 }
 
+/** Form controls with no accessible name (label, aria-label, aria-labelledby or button text). */
+function unnamedControls(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((control) => {
+        const labelled = control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby');
+        return !labelled && !(control.tagName === 'BUTTON' && control.textContent.trim());
+      })
+      .map((control) => control.outerHTML.slice(0, 120)),
+  );
+}
+
+/**
+ * What sticks out sideways: the page wider than the screen, or (fixed layers such as a modal do
+ * not widen the page) any visible element of an open dialog reaching past the screen's edges.
+ */
+function sidewaysOverflow(page) {
+  return page.evaluate(() => {
+    const found = [];
+    const wider = document.documentElement.scrollWidth - window.innerWidth;
+    if (wider > 0) found.push(`page is ${wider}px wider than the screen`);
+    for (const dialog of document.querySelectorAll('[role="dialog"]')) {
+      const scrolls = dialog.scrollWidth - dialog.clientWidth;
+      if (scrolls > 0) found.push(`the dialog scrolls ${scrolls}px sideways`);
+    }
+    for (const element of document.querySelectorAll('[role="dialog"], [role="dialog"] *')) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if (box.left < -0.5 || box.right > window.innerWidth + 0.5) {
+        found.push(`${element.outerHTML.slice(0, 80)} spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
+      }
+    }
+    return found;
+  });
+}
+
 /** The big number of a stats tile, as shown on screen. */
 async function tileValue(page, label) {
   const text = await page.getByRole('group', { name: label, exact: true }).locator('p').last().innerText();
@@ -206,15 +242,18 @@ try {
   });
 
   await step('every control has an accessible name', async () => {
-    const unnamed = await page.evaluate(() =>
-      [...document.querySelectorAll('input, select, textarea, button')]
-        .filter((control) => {
-          const labelled = control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby');
-          return !labelled && !(control.tagName === 'BUTTON' && control.textContent.trim());
-        })
-        .map((control) => control.outerHTML.slice(0, 120)),
-    );
-    assert.deepEqual(unnamed, []);
+    assert.deepEqual(await unnamedControls(page), []);
+  });
+
+  await step('every control has an accessible name with the status modal open', async () => {
+    await card.click();
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.waitFor();
+    await dialog.getByRole('combobox', { name: 'Status' }).waitFor();
+    assert.ok((await dialog.locator('input, select, textarea, button').count()) > 0, 'the modal has controls');
+    assert.deepEqual(await unnamedControls(page), []);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
   });
 
   await step('"Load more" follows the Link header to the next page', async () => {
@@ -257,11 +296,13 @@ try {
     const mobileCard = mobile.getByRole('list', { name: 'Tickets' }).getByRole('article', { name: title });
     await mobileCard.waitFor();
     await mobile.getByRole('group', { name: 'Total tickets' }).waitFor();
-    const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    assert.deepEqual(await sidewaysOverflow(mobile), [], 'home page');
     await screenshot(mobile, 'phone-1-home');
     await mobileCard.click();
-    await mobile.getByRole('dialog', { name: title }).waitFor();
+    const mobileDialog = mobile.getByRole('dialog', { name: title });
+    await mobileDialog.waitFor();
+    await mobileDialog.getByRole('button', { name: 'Save changes' }).waitFor();
+    assert.deepEqual(await sidewaysOverflow(mobile), [], 'with the status modal open');
     await screenshot(mobile, 'phone-2-modal', { fullPage: false });
     await phone.close();
   });
