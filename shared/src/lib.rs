@@ -36,6 +36,15 @@ pub fn build_classifier(config: &Config) -> Classifier {
                 );
                 Classifier::with_provider(Arc::new(gemini), config.classify_timeout)
             }
+            // Only the Lambda functions read GEMINI_API_KEY_SECRET_ID (`secrets`, before this
+            // call); a failed read there is already logged with its reason.
+            None if config.gemini.api_key_secret_id.is_some() => {
+                tracing::warn!(
+                    "no Gemini key loaded: GEMINI_API_KEY_SECRET_ID is read only by the Lambda \
+                     functions (set GEMINI_API_KEY to use Gemini locally); using the rule classifier"
+                );
+                Classifier::rules_only()
+            }
             None => {
                 tracing::warn!(
                     "CLASSIFIER=gemini but no GEMINI_API_KEY is set; using the rule classifier"
