@@ -40,8 +40,8 @@ pub fn build_classifier(config: &Config) -> Classifier {
             // call); a failed read there is already logged with its reason.
             None if config.gemini.api_key_secret_id.is_some() => {
                 tracing::warn!(
-                    "no Gemini key loaded: GEMINI_API_KEY_SECRET_ID is read only by the Lambda \
-                     functions (set GEMINI_API_KEY to use Gemini locally); using the rule classifier"
+                    "no Gemini key from GEMINI_API_KEY_SECRET_ID (only the Lambda functions read \
+                     it; locally, set GEMINI_API_KEY); using the rule classifier"
                 );
                 Classifier::rules_only()
             }
