@@ -38,8 +38,9 @@ use crate::classifier::Classifier;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
-/// Longest a request may take end to end; above the classification budget so a slow model
-/// still ends in a fallback answer rather than a timeout.
+/// Longest a request may take end to end (the default of [`HttpOptions::request_timeout`]);
+/// above the classification budget so a slow model still ends in a fallback answer rather than
+/// a timeout.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -77,7 +78,7 @@ impl Routes {
 }
 
 /// HTTP settings that are not per-request state.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
     pub cors_allowed_origins: Vec<String>,
     pub static_dir: Option<std::path::PathBuf>,
@@ -86,6 +87,20 @@ pub struct HttpOptions {
     /// Take the client address from `X-Forwarded-For`/`X-Real-IP` (set only behind a proxy
     /// that overwrites them, or clients can pick their own address).
     pub trust_proxy_headers: bool,
+    /// A request still running after this is answered 503 problem+json and dropped.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            cors_allowed_origins: Vec::new(),
+            static_dir: None,
+            classify_rate_limit: None,
+            trust_proxy_headers: false,
+            request_timeout: REQUEST_TIMEOUT,
+        }
+    }
 }
 
 impl HttpOptions {
@@ -95,6 +110,7 @@ impl HttpOptions {
             static_dir: config.static_dir.clone(),
             classify_rate_limit: config.classify_rate_limit,
             trust_proxy_headers: config.trust_proxy_headers,
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 }
@@ -116,7 +132,7 @@ pub fn app(ctx: ApiContext, groups: &[Routes], options: &HttpOptions) -> Router 
         Some(dir) => router.fallback_service(spa_service(dir)),
         None => router.fallback(unknown_api_path),
     };
-    with_middleware(router, &options.cors_allowed_origins)
+    with_middleware(router, options)
 }
 
 /// Registers `path` and `path/`: clients and API Gateway routes use both spellings.
@@ -130,8 +146,9 @@ fn route_with_and_without_slash<S: Clone + Send + Sync + 'static>(
         .route(&format!("{path}/"), method_router)
 }
 
-fn with_middleware(router: Router, cors_allowed_origins: &[String]) -> Router {
-    let cors = (!cors_allowed_origins.is_empty()).then(|| cors_layer(cors_allowed_origins));
+fn with_middleware(router: Router, options: &HttpOptions) -> Router {
+    let origins = &options.cors_allowed_origins;
+    let cors = (!origins.is_empty()).then(|| cors_layer(origins));
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<Body>| {
             let request_id = request
@@ -161,7 +178,7 @@ fn with_middleware(router: Router, cors_allowed_origins: &[String]) -> Router {
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
-                REQUEST_TIMEOUT,
+                options.request_timeout,
             ))
             .layer(CompressionLayer::new()),
     )

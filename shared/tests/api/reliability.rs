@@ -1,7 +1,10 @@
 //! No lost writes: idempotent creates, optimistic concurrency on updates, rate limiting of the
 //! model, and hostile input answered with 4xx problems.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use futures::{StreamExt, stream};
 use reqwest::StatusCode;
@@ -367,4 +370,37 @@ async fn unusual_unicode_is_stored_exactly_and_bad_encodings_are_400() {
         assert!(!status.is_server_error());
     }
     assert_eq!(app.count_rows().await, 1);
+}
+
+#[tokio::test]
+async fn a_request_still_running_at_the_request_timeout_is_a_503_problem() {
+    let db = fresh_database().await;
+    let options = HttpOptions {
+        request_timeout: Duration::from_secs(1),
+        ..HttpOptions::default()
+    };
+    let app = spawn_app_with(db.clone(), Classifier::rules_only(), options).await;
+    // Another session holds the table, so the list query waits (test pools have no statement
+    // timeout): only the request timeout can end it.
+    let mut blocker = db.acquire().await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let problem = assert_problem(
+        app.get("/api/tickets/").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
+        "answered in {waited:?}: {problem}"
+    );
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    assert_eq!(app.get("/api/tickets/").await.status(), StatusCode::OK);
 }
