@@ -84,6 +84,12 @@ pub struct Config {
     /// Per-client limit on `/classify`; `None` when `CLASSIFY_RATE_LIMIT_PER_MINUTE=0`.
     pub classify_rate_limit: Option<crate::http::RateLimit>,
     pub trust_proxy_headers: bool,
+    /// A request still running after this is answered 503 (`HTTP_REQUEST_TIMEOUT_SECS`).
+    pub http_request_timeout: Duration,
+    /// Time a client has to send a request head (`HTTP_HEADER_READ_TIMEOUT_SECS`; local server).
+    pub http_header_read_timeout: Duration,
+    /// Connections the local server serves at once (`HTTP_MAX_CONNECTIONS`).
+    pub http_max_connections: usize,
     /// Path prefix a custom domain's API mapping adds in front of `/api` (Lambda only), e.g.
     /// `/helpdesk`; normalised to a leading slash and no trailing one.
     pub api_base_path: Option<String>,
@@ -102,6 +108,9 @@ pub const DEFAULT_GEMINI_MODEL: &str = "gemini-2.5-flash-lite";
 /// for a script draining the model budget.
 pub const DEFAULT_CLASSIFY_PER_MINUTE: u32 = 30;
 pub const DEFAULT_CLASSIFY_BURST: u32 = 10;
+/// Well above what a team's browsers and the proxies in front open, well below what exhausts
+/// the process's file descriptors (and about 10 MB of buffers if all are busy).
+pub const DEFAULT_HTTP_MAX_CONNECTIONS: usize = 1024;
 /// sqlx's own default.
 pub const DEFAULT_STATEMENT_CACHE: usize = 100;
 pub const DEFAULT_GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com";
@@ -173,14 +182,16 @@ impl Config {
                 reason: "must be at least 1".to_owned(),
             });
         }
-        let classify_timeout_secs: f64 = vars.parse("CLASSIFY_TIMEOUT_SECS")?.unwrap_or(10.0);
-        let classify_timeout = Duration::try_from_secs_f64(classify_timeout_secs)
-            .ok()
-            .filter(|timeout| !timeout.is_zero() && *timeout <= Duration::from_secs(60))
-            .ok_or_else(|| ConfigError {
-                variable: "CLASSIFY_TIMEOUT_SECS",
-                reason: "must be a number of seconds above 0 and at most 60".to_owned(),
-            })?;
+        let classify_timeout = vars.seconds("CLASSIFY_TIMEOUT_SECS", 10.0, 60.0)?;
+        let http_max_connections = vars
+            .parse("HTTP_MAX_CONNECTIONS")?
+            .unwrap_or(DEFAULT_HTTP_MAX_CONNECTIONS);
+        if http_max_connections == 0 {
+            return Err(ConfigError {
+                variable: "HTTP_MAX_CONNECTIONS",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
 
         Ok(Self {
             database_url: vars
@@ -218,6 +229,9 @@ impl Config {
             trust_proxy_headers: vars
                 .parse::<bool>("TRUST_PROXY_HEADERS")?
                 .unwrap_or(runtime == Runtime::Lambda),
+            http_request_timeout: vars.seconds("HTTP_REQUEST_TIMEOUT_SECS", 30.0, 900.0)?,
+            http_header_read_timeout: vars.seconds("HTTP_HEADER_READ_TIMEOUT_SECS", 10.0, 300.0)?,
+            http_max_connections,
             api_base_path: parse_base_path(vars.get("API_BASE_PATH").as_deref())?,
         })
     }
@@ -245,6 +259,18 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
                 })
             })
             .transpose()
+    }
+
+    /// A duration in (fractional) seconds, above 0 and at most `max`.
+    fn seconds(&self, name: &'static str, default: f64, max: f64) -> Result<Duration, ConfigError> {
+        let seconds: f64 = self.parse(name)?.unwrap_or(default);
+        Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|duration| !duration.is_zero() && duration.as_secs_f64() <= max)
+            .ok_or_else(|| ConfigError {
+                variable: name,
+                reason: format!("must be a number of seconds above 0 and at most {max}"),
+            })
     }
 }
 
@@ -328,6 +354,9 @@ mod tests {
         assert_eq!(config.log_filter, "info");
 
         assert_eq!(config.database_statement_cache, 100);
+        assert_eq!(config.http_request_timeout, Duration::from_secs(30));
+        assert_eq!(config.http_header_read_timeout, Duration::from_secs(10));
+        assert_eq!(config.http_max_connections, 1024);
         assert_eq!(config.api_base_path, None);
 
         let lambda = parse(Runtime::Lambda, &[("DATABASE_URL", "postgres://x/y")]).unwrap();
@@ -367,6 +396,9 @@ mod tests {
             ("API_BASE_PATH", "helpdesk"),
             ("API_BASE_PATH", "/help desk"),
             ("API_BASE_PATH", "/a//b"),
+            ("HTTP_REQUEST_TIMEOUT_SECS", "0"),
+            ("HTTP_HEADER_READ_TIMEOUT_SECS", "soon"),
+            ("HTTP_MAX_CONNECTIONS", "0"),
         ];
         for (variable, value) in cases {
             let mut pairs = vec![("DATABASE_URL", "postgres://x/y"), (variable, value)];

@@ -1,10 +1,34 @@
-//! The PostgreSQL pool and the embedded migrations.
+//! The PostgreSQL pool, its transactions and the embedded migrations.
+//!
+//! # No connection goes back to the pool inside a transaction nobody knows about
+//!
+//! A future dropped half-way through database work (a client that hangs up, the request
+//! timeout, a `select!`, an aborted task) must not leave a pooled connection inside a
+//! transaction: every later statement on it would run in that transaction, be answered as a
+//! success and vanish when the connection closes. sqlx 0.9.0 (the latest release, checked
+//! 2026-11-30) has exactly that hole: a `begin()` dropped while `BEGIN` is on the wire records
+//! no transaction, rolls nothing back, and the pool takes the connection back (sqlx issues
+//! 4385 and 4393, fixed on its main branch, unreleased). Three defences, outermost first:
+//!
+//! 1. Requests run to completion: the HTTP layer runs every handler as a task of its own
+//!    (`http::run_to_completion`), so a request's cancellation never reaches its database work.
+//! 2. Transactions are only opened through [`begin`], whose [`Transaction`] closes its
+//!    connection, instead of returning it to the pool, unless `COMMIT` or `ROLLBACK` was
+//!    answered; the server then ends the session and rolls back. sqlx's own `begin` is denied
+//!    by clippy (`clippy.toml`).
+//! 3. `idle_in_transaction_session_timeout` on every session: should anything still leave one
+//!    in a transaction (a Lambda sandbox frozen mid-request), the server ends it.
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    ops::{Deref, DerefMut},
+    str::FromStr,
+    time::Duration,
+};
 
 use sqlx::{
-    Connection, PgPool,
+    Connection, PgConnection, PgPool, Postgres,
     migrate::Migrator,
+    pool::PoolConnection,
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 
@@ -17,6 +41,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest any one statement may run on the server before PostgreSQL cancels it.
 pub const STATEMENT_TIMEOUT: &str = "5s";
+/// Longest a session may sit inside a transaction between statements before PostgreSQL ends it:
+/// the last line of defence above, far longer than any transaction of ours waits between two
+/// statements (no transaction waits on anything but the database).
+pub const IDLE_IN_TRANSACTION_TIMEOUT: &str = "10s";
 /// A pooled connection idle at least this long is pinged before it is handed out.
 pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
@@ -25,7 +53,13 @@ pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
     let options = PgConnectOptions::from_str(config.database_url.expose())?
         .application_name("helpdesk")
-        .options([("statement_timeout", STATEMENT_TIMEOUT)])
+        .options([
+            ("statement_timeout", STATEMENT_TIMEOUT),
+            (
+                "idle_in_transaction_session_timeout",
+                IDLE_IN_TRANSACTION_TIMEOUT,
+            ),
+        ])
         .statement_cache_capacity(config.database_statement_cache);
     Ok(PgPoolOptions::new()
         .max_connections(config.database_max_connections)
@@ -46,6 +80,68 @@ pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
         })
         .idle_timeout(Duration::from_secs(300))
         .connect_lazy_with(options))
+}
+
+/// Opens a transaction on a connection of `pool`; see the module documentation.
+pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction> {
+    let mut transaction = Transaction {
+        connection: pool.acquire().await?,
+        finished: false,
+    };
+    // From here on, a drop before `commit` or `rollback` was answered closes the connection.
+    sqlx::raw_sql("BEGIN")
+        .execute(&mut *transaction.connection)
+        .await?;
+    Ok(transaction)
+}
+
+/// A transaction that ends in `commit` or `rollback`, or with its connection: dropped any other
+/// way (an error returned with `?`, a panic, a cancelled future), it closes the connection, so
+/// the server rolls back, rather than returning it to the pool in an unknown state. Dereferences
+/// to the connection, so `&mut *transaction` is an executor.
+pub struct Transaction {
+    connection: PoolConnection<Postgres>,
+    finished: bool,
+}
+
+impl Transaction {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.end("COMMIT").await
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.end("ROLLBACK").await
+    }
+
+    async fn end(mut self, statement: &'static str) -> sqlx::Result<()> {
+        sqlx::raw_sql(statement)
+            .execute(&mut *self.connection)
+            .await?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Deref for Transaction {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        &self.connection
+    }
+}
+
+impl DerefMut for Transaction {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.connection
+    }
+}
+
+impl Drop for Transaction {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.connection.close_on_drop();
+        }
+    }
 }
 
 /// Applies pending migrations, waiting up to `patience` for the database to accept connections

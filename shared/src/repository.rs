@@ -251,7 +251,7 @@ pub async fn list_tickets(
             // Planned for their own values each time, not as a cached generic plan.
             ListStep::AnyMatches => query.persistent(false).fetch_all(pool).await?,
             ListStep::TrigramMatches => {
-                let mut tx = pool.begin().await?;
+                let mut tx = crate::db::begin(pool).await?;
                 sqlx::query(BITMAP_SCANS_ONLY).execute(&mut *tx).await?;
                 let rows = query.persistent(false).fetch_all(&mut *tx).await?;
                 tx.commit().await?;

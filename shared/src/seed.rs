@@ -47,6 +47,9 @@ pub async fn seed(pool: &PgPool, count: u64, days: u32) -> sqlx::Result<SeedRepo
             .disable_statement_logging(),
     )
     .await?;
+    // An unpooled connection, closed when this function ends however it ends: a cancelled
+    // `begin` cannot leak into anything else (see `db`).
+    #[allow(clippy::disallowed_methods)]
     let mut tx = connection.begin().await?;
     // Room to sort index entries in memory during the rebuild, for this transaction only.
     sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")

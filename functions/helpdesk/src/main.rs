@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use shared::{
     config::{Config, Runtime},
     db,
-    http::{self, ApiContext, HttpOptions, Routes},
+    http::{self, ApiContext, HttpOptions, Routes, ServerLimits},
     telemetry::{self, LogFormat},
 };
 
@@ -77,37 +77,25 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
         classifier: shared::build_classifier(&config),
     };
     let app = http::app(ctx, Routes::ALL, &HttpOptions::from_config(&config));
+    let limits = ServerLimits {
+        header_read_timeout: config.http_header_read_timeout,
+        max_connections: config.http_max_connections,
+        drain_timeout: DRAIN_TIMEOUT,
+    };
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("binding BIND_ADDR {}", config.bind_addr))?;
     tracing::info!(address = %config.bind_addr, static_dir = ?config.static_dir, "serving");
 
-    let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let outcome = http::serve(listener, app, limits, async {
         shutdown_signal().await;
-        let _ = signalled_tx.send(());
-    });
-    let server = tokio::spawn(server.into_future());
-    let outcome = async {
-        // Drain in-flight requests, but not forever.
-        if signalled_rx.await.is_ok() {
-            tracing::info!("shutdown signal received; draining in-flight requests");
-            tokio::time::timeout(DRAIN_TIMEOUT, server)
-                .await
-                .map_err(|_| {
-                    anyhow::anyhow!("in-flight requests did not finish within {DRAIN_TIMEOUT:?}")
-                })?
-        } else {
-            server.await
-        }
-        .context("server task failed")?
-        .context("server error")
-    }
+        tracing::info!("shutdown signal received; draining in-flight requests");
+    })
     .await;
+    // Waits for the work of requests whose clients hung up, too: it runs to its end.
     pool.close().await;
     tracing::info!("stopped");
-    outcome
+    Ok(outcome?)
 }
 
 async fn shutdown_signal() {

@@ -5,6 +5,7 @@ mod error;
 mod extract;
 mod meta;
 mod rate_limit;
+mod server;
 mod stats;
 mod tickets;
 
@@ -33,6 +34,7 @@ use tracing::Level;
 pub use error::{ApiError, PROBLEM_JSON, Problem};
 pub use meta::ApiDoc;
 pub use rate_limit::RateLimit;
+pub use server::{DrainTimedOut, ServerLimits, serve};
 
 use crate::classifier::Classifier;
 
@@ -40,7 +42,8 @@ use crate::classifier::Classifier;
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// Longest a request may take end to end (the default of [`HttpOptions::request_timeout`]);
 /// above the classification budget so a slow model still ends in a fallback answer rather than
-/// a timeout.
+/// a timeout. A request answered 503 at the timeout still runs to its end
+/// ([`run_to_completion`]): for a create, retry with the same `Idempotency-Key`.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -87,7 +90,8 @@ pub struct HttpOptions {
     /// Take the client address from `X-Forwarded-For`/`X-Real-IP` (set only behind a proxy
     /// that overwrites them, or clients can pick their own address).
     pub trust_proxy_headers: bool,
-    /// A request still running after this is answered 503 problem+json and dropped.
+    /// A request still running after this is answered 503 problem+json; its work goes on to
+    /// its end (see [`run_to_completion`]).
     pub request_timeout: Duration,
 }
 
@@ -110,7 +114,7 @@ impl HttpOptions {
             static_dir: config.static_dir.clone(),
             classify_rate_limit: config.classify_rate_limit,
             trust_proxy_headers: config.trust_proxy_headers,
-            request_timeout: REQUEST_TIMEOUT,
+            request_timeout: config.http_request_timeout,
         }
     }
 }
@@ -180,8 +184,28 @@ fn with_middleware(router: Router, options: &HttpOptions) -> Router {
                 StatusCode::SERVICE_UNAVAILABLE,
                 options.request_timeout,
             ))
-            .layer(CompressionLayer::new()),
+            .layer(CompressionLayer::new())
+            .layer(axum::middleware::from_fn(run_to_completion)),
     )
+}
+
+/// Runs the rest of the request (routing, extraction, the handler and its database work) as a
+/// task of its own, which goes on to its end if the request's future is dropped: a client
+/// hanging up, the request timeout answering first. So database work is never cancelled
+/// half-way, whatever happens to the request (see `crate::db`). Costs one task spawn per
+/// request. A panic in the task is resumed here, for the panic layer to answer 500.
+async fn run_to_completion(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    use tracing::Instrument;
+    match tokio::spawn(next.run(request).in_current_span()).await {
+        Ok(response) => response,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        // Only the runtime shutting down cancels the task, and nobody waits for this answer.
+        Err(_) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The server is shutting down.",
+        )
+        .into_response(),
+    }
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {

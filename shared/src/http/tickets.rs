@@ -104,7 +104,7 @@ pub async fn create_ticket(
     };
 
     // The ticket and its key commit together or not at all.
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = crate::db::begin(&ctx.db).await?;
     let ticket = repository::insert_ticket(&mut *tx, &draft).await?;
     let location = format!("{collection}/{}/", ticket.id);
     let stored = IdempotentResponse {

@@ -1,14 +1,14 @@
 //! Black-box test harness: each test gets the real router on a random port, backed by its own
 //! freshly migrated PostgreSQL database, and talks to it over HTTP.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use shared::{
     classifier::Classifier,
     db::MIGRATOR,
-    http::{self, ApiContext, HttpOptions, Routes},
+    http::{self, ApiContext, HttpOptions, Routes, ServerLimits},
 };
 use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
 
@@ -71,8 +71,12 @@ pub async fn spawn_app_with(db: PgPool, classifier: Classifier, options: HttpOpt
         .await
         .expect("bind a random port");
     let address: SocketAddr = listener.local_addr().expect("local address");
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let limits = ServerLimits {
+        header_read_timeout: Duration::from_secs(10),
+        max_connections: 1024,
+        drain_timeout: Duration::from_secs(30),
+    };
+    tokio::spawn(http::serve(listener, app, limits, std::future::pending()));
     TestApp {
         address: format!("http://{address}"),
         db,

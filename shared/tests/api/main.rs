@@ -12,3 +12,4 @@ mod rollup;
 mod secrets;
 mod stats;
 mod tickets;
+mod transactions;

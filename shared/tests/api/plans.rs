@@ -80,6 +80,8 @@ async fn plans(
     filter: &TicketFilter,
     after: Option<PageAfter>,
 ) -> Vec<(&'static str, Value)> {
+    // The test's own unpooled connection: sqlx's `begin` cannot leak into a pool here.
+    #[allow(clippy::disallowed_methods)]
     let mut tx = connection.begin().await.expect("begin");
     if step == ListStep::TrigramMatches {
         sqlx::query(BITMAP_SCANS_ONLY)

@@ -224,7 +224,7 @@ async fn rebuild_repairs_counters_after_writes_that_bypassed_the_triggers() {
         json!({"title": "t", "description": "d", "category": "billing", "priority": "low"}),
     )
     .await;
-    let mut tx = app.db.begin().await.unwrap();
+    let mut tx = shared::db::begin(&app.db).await.unwrap();
     sqlx::query("SET LOCAL session_replication_role = replica")
         .execute(&mut *tx)
         .await

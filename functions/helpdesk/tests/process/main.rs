@@ -1,0 +1,5 @@
+//! The real `helpdesk` binary as a process, each test against a PostgreSQL cluster of its own.
+
+mod disconnects;
+mod lifecycle;
+mod support;

@@ -1,0 +1,95 @@
+//! The local server's connections: HTTP/1.1 on a TCP listener, with the limits a server facing
+//! clients directly needs (no proxy in front bounds them otherwise), and a graceful shutdown.
+//!
+//! - **Header read timeout**: a client has this long to send a request head, on a new
+//!   connection and between the requests of a kept-alive one; a client that sends half a
+//!   request and stops is disconnected then.
+//! - **Connection limit**: at most this many connections are served at once; beyond it the
+//!   server stops accepting and new clients wait in the kernel's listen queue until a
+//!   connection ends, so stalled clients cannot exhaust memory or file descriptors.
+//! - **Shutdown**: on the signal, stop accepting, let every connection finish the request it
+//!   is serving (idle ones close at once), for at most the drain timeout.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use axum::{Router, body::Body, extract::ConnectInfo};
+use hyper::{body::Incoming, server::conn::http1};
+use hyper_util::{
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
+    service::TowerToHyperService,
+};
+use tokio::{net::TcpListener, sync::Semaphore};
+use tower::ServiceExt;
+
+/// How the server treats its clients' connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    pub header_read_timeout: Duration,
+    pub max_connections: usize,
+    /// How long in-flight requests may take to finish after the shutdown signal.
+    pub drain_timeout: Duration,
+}
+
+/// The drain took longer than [`ServerLimits::drain_timeout`].
+#[derive(Debug, thiserror::Error)]
+#[error("in-flight requests did not finish within {0:?} of the shutdown signal")]
+pub struct DrainTimedOut(Duration);
+
+/// Serves `app` until `shutdown` completes, then drains; see the module documentation. Each
+/// request carries the client's address as `ConnectInfo<SocketAddr>`.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ServerLimits,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), DrainTimedOut> {
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = connections.clone().acquire_owned() => permit,
+        };
+        let Ok(permit) = permit else { break };
+        let (stream, client) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, a connection reset before it was accepted…:
+                    // the listener itself is fine, so wait a moment and go on.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        // Small JSON answers go out at once rather than waiting for Nagle's algorithm.
+        let _ = stream.set_nodelay(true);
+        let service = app
+            .clone()
+            .map_request(move |request: hyper::Request<Incoming>| {
+                let mut request = request.map(Body::new);
+                request.extensions_mut().insert(ConnectInfo(client));
+                request
+            });
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %client, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::time::timeout(limits.drain_timeout, graceful.shutdown())
+        .await
+        .map_err(|_| DrainTimedOut(limits.drain_timeout))
+}
