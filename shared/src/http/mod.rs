@@ -309,3 +309,42 @@ fn spa_service(dir: &Path) -> Router {
             },
         ))
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::to_bytes, routing::get};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A handler that panics, behind the real middleware stack.
+    fn panicking_app() -> Router {
+        let router = Router::new()
+            .route(
+                "/api/panic",
+                get(|| async { panic!("a bug") as &'static str }),
+            )
+            .route("/api/fine", get(|| async { "fine" }));
+        with_middleware(router, &HttpOptions::default())
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_a_handler_is_a_500_problem_and_the_app_keeps_serving() {
+        let app = panicking_app();
+        let request = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+        let response = app.clone().oneshot(request("/api/panic")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        assert!(response.headers().contains_key(&REQUEST_ID));
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["status"], 500);
+        assert!(
+            !body.windows(5).any(|w| w == b"a bug"),
+            "the cause is not sent"
+        );
+
+        let response = app.oneshot(request("/api/fine")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}
