@@ -22,7 +22,7 @@ describe('errors', () => {
         problem(400, 'Validation failed', 'Invalid fields.', { title: ['must be at most 200 characters'] }),
       ),
     );
-    const error = await createTicket({ title: 'x', description: 'y' }).catch((e: unknown) => e);
+    const error = await createTicket({ title: 'x', description: 'y' }, 'key-1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 400, title: 'Validation failed', detail: 'Invalid fields.' });
     expect((error as ApiError).fieldMessages('title')).toEqual(['must be at most 200 characters']);

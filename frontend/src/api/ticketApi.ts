@@ -154,13 +154,6 @@ function toVersioned(response: AxiosResponse<Ticket>): VersionedTicket {
   return { ticket: response.data, etag: typeof etag === 'string' && etag ? etag : null };
 }
 
-/** Idempotency keys must work on plain-HTTP deployments too, where randomUUID is unavailable. */
-function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export async function listTickets(filters: TicketFilters, limit?: number): Promise<TicketPage> {
   const params = { ...filterParams(filters), ...(limit ? { limit: String(limit) } : {}) };
   return toPage(await client.get<Ticket[]>('/tickets/', { params }));
@@ -175,9 +168,14 @@ export async function getTicket(id: number): Promise<VersionedTicket> {
   return toVersioned(await client.get<Ticket>(`/tickets/${id}/`));
 }
 
-export async function createTicket(ticket: NewTicket): Promise<Ticket> {
+/**
+ * The key belongs to the draft being submitted, not to the call: every retry of one draft sends
+ * the same key, so the server answers a repeat with the ticket it already created. A changed
+ * draft needs a new key — the server refuses one key for two bodies (422).
+ */
+export async function createTicket(ticket: NewTicket, idempotencyKey: string): Promise<Ticket> {
   const response = await client.post<Ticket>('/tickets/', ticket, {
-    headers: { 'Idempotency-Key': newIdempotencyKey() },
+    headers: { 'Idempotency-Key': idempotencyKey },
   });
   return response.data;
 }

@@ -1,5 +1,7 @@
-// The ticket vocabulary of the API (SPEC.md, "Data model"). Every option list, badge and
-// label in the UI derives from these arrays, so a new value is added in exactly one place.
+// The ticket vocabulary of the API: the server's Category, Priority and Status enums. Every
+// option list, badge and label in the UI derives from these arrays, so a new value is added here
+// once; the browser journey (e2e/run.mjs) compares the selects built from them with the enums of
+// the server's /api/openapi.json, so a value added on one side only fails it.
 
 export const CATEGORIES = ['billing', 'technical', 'account', 'general'] as const;
 export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;

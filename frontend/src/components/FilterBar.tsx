@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 
 import {
   CATEGORIES,
@@ -7,13 +7,12 @@ import {
   PRIORITY_LABELS,
   STATUSES,
   STATUS_LABELS,
-  type Category,
-  type Priority,
-  type Status,
   type TicketFilters,
 } from '../api/types';
 import { useDebouncedValue } from '../hooks/useDebouncedValue';
-import { ghostButtonClass, inputClass, labelClass, selectClass } from './ui/styles';
+import { Field } from './ui/Field';
+import { SelectField } from './ui/SelectField';
+import { ghostButtonClass, inputClass } from './ui/styles';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
@@ -23,7 +22,6 @@ interface FilterBarProps {
 }
 
 export function FilterBar({ filters, onChange }: FilterBarProps) {
-  const ids = useId();
   const [searchText, setSearchText] = useState(filters.search ?? '');
   const debouncedSearch = useDebouncedValue(searchText, SEARCH_DEBOUNCE_MS);
 
@@ -44,58 +42,43 @@ export function FilterBar({ filters, onChange }: FilterBarProps) {
 
   return (
     <div role="search" aria-label="Filter tickets" className="space-y-3">
-      <div>
-        <label htmlFor={`${ids}-search`} className="sr-only">
-          Search tickets
-        </label>
-        <div className="relative">
-          <svg
-            className="pointer-events-none absolute left-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400"
-            viewBox="0 0 20 20"
-            fill="currentColor"
-            aria-hidden="true"
-          >
-            <path
-              fillRule="evenodd"
-              d="M9 3.5a5.5 5.5 0 1 0 3.4 9.83l3.14 3.14a.75.75 0 1 0 1.06-1.06l-3.14-3.14A5.5 5.5 0 0 0 9 3.5ZM5 9a4 4 0 1 1 8 0 4 4 0 0 1-8 0Z"
-              clipRule="evenodd"
+      <Field label="Search tickets" labelStyle="hidden">
+        {(control) => (
+          <div className="relative">
+            <SearchIcon />
+            <input
+              {...control}
+              type="search"
+              value={searchText}
+              onChange={(event) => setSearchText(event.target.value)}
+              placeholder="Search title or description…"
+              autoComplete="off"
+              className={`${inputClass()} mt-0 pl-9`}
             />
-          </svg>
-          <input
-            id={`${ids}-search`}
-            type="search"
-            value={searchText}
-            onChange={(event) => setSearchText(event.target.value)}
-            placeholder="Search title or description…"
-            autoComplete="off"
-            className={`${inputClass()} mt-0 pl-9`}
-          />
-        </div>
-      </div>
+          </div>
+        )}
+      </Field>
       <div className="grid grid-cols-3 gap-2 sm:gap-3">
         <FilterSelect
-          id={`${ids}-category`}
           label="Category"
           value={filters.category}
           options={CATEGORIES}
-          labels={CATEGORY_LABELS}
-          onChange={(category) => onChange({ ...filters, category: category as Category | undefined })}
+          optionLabels={CATEGORY_LABELS}
+          onChange={(category) => onChange({ ...filters, category })}
         />
         <FilterSelect
-          id={`${ids}-priority`}
           label="Priority"
           value={filters.priority}
           options={PRIORITIES}
-          labels={PRIORITY_LABELS}
-          onChange={(priority) => onChange({ ...filters, priority: priority as Priority | undefined })}
+          optionLabels={PRIORITY_LABELS}
+          onChange={(priority) => onChange({ ...filters, priority })}
         />
         <FilterSelect
-          id={`${ids}-status`}
           label="Status"
           value={filters.status}
           options={STATUSES}
-          labels={STATUS_LABELS}
-          onChange={(status) => onChange({ ...filters, status: status as Status | undefined })}
+          optionLabels={STATUS_LABELS}
+          onChange={(status) => onChange({ ...filters, status })}
         />
       </div>
       {active && (
@@ -117,34 +100,40 @@ export function FilterBar({ filters, onChange }: FilterBarProps) {
 }
 
 interface FilterSelectProps<T extends string> {
-  id: string;
   label: string;
   value: T | undefined;
   options: readonly T[];
-  labels: Record<T, string>;
+  optionLabels: Record<T, string>;
   onChange: (value: T | undefined) => void;
 }
 
-function FilterSelect<T extends string>({ id, label, value, options, labels, onChange }: FilterSelectProps<T>) {
+/** One narrowing choice; "All" is no filter. */
+function FilterSelect<T extends string>({ value, onChange, ...choice }: FilterSelectProps<T>) {
   return (
-    <div className="min-w-0">
-      <label htmlFor={id} className={`${labelClass} text-xs text-slate-500`}>
-        {label}
-      </label>
-      <select
-        id={id}
-        value={value ?? ''}
-        onChange={(event) => onChange((event.target.value || undefined) as T | undefined)}
-        className={selectClass()}
-      >
-        <option value="">All</option>
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {labels[option]}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      {...choice}
+      labelStyle="small"
+      className="min-w-0"
+      noneLabel="All"
+      value={value ?? ''}
+      onChange={(chosen) => onChange(chosen || undefined)}
+    />
   );
 }
 
+function SearchIcon() {
+  return (
+    <svg
+      className="pointer-events-none absolute left-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400"
+      viewBox="0 0 20 20"
+      fill="currentColor"
+      aria-hidden="true"
+    >
+      <path
+        fillRule="evenodd"
+        d="M9 3.5a5.5 5.5 0 1 0 3.4 9.83l3.14 3.14a.75.75 0 1 0 1.06-1.06l-3.14-3.14A5.5 5.5 0 0 0 9 3.5ZM5 9a4 4 0 1 1 8 0 4 4 0 0 1-8 0Z"
+        clipRule="evenodd"
+      />
+    </svg>
+  );
+}

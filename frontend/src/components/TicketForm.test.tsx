@@ -1,9 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import type { UserEvent } from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 
 import { App } from '../App';
-import { db, problem } from '../test/mockBackend';
+import { CREATE_RETRIES } from '../api/queries/useCreateTicket';
+import { db, handleCreate, problem, record } from '../test/mockBackend';
 import { renderWithClient } from '../test/render';
 import { server } from '../test/server';
 import { TicketForm } from './TicketForm';
@@ -99,12 +101,13 @@ describe('TicketForm', () => {
 
   it('shows the API validation messages next to their fields', async () => {
     server.use(
-      http.post('/api/tickets/', () =>
-        problem(400, 'Validation failed', 'The ticket has invalid fields.', {
+      http.post('/api/tickets/', async ({ request }) => {
+        await record(request);
+        return problem(400, 'Validation failed', 'The ticket has invalid fields.', {
           title: ['must not be blank'],
           description: ['must be at most 10000 characters'],
-        }),
-      ),
+        });
+      }),
     );
     const { user } = renderWithClient(<TicketForm />);
     await user.type(field.title(), 'A title');
@@ -118,6 +121,8 @@ describe('TicketForm', () => {
     expect(screen.getByRole('alert')).toHaveTextContent(/correct the highlighted fields/i);
     // Nothing was lost: the user fixes the field rather than retyping everything.
     expect(field.title()).toHaveValue('A title');
+    // A 4xx is the server's final word: not retried.
+    expect(db.requestsTo('POST', '/api/tickets/')).toHaveLength(1);
   });
 
   it('validates required fields before calling the API', async () => {
@@ -136,13 +141,19 @@ describe('TicketForm', () => {
     expect(screen.getByText('17/200')).toBeInTheDocument();
   });
 
-  it('explains a network failure', async () => {
-    server.use(http.post('/api/tickets/', () => HttpResponse.error()));
+  it('explains a network failure once its retries ran out', async () => {
+    server.use(
+      http.post('/api/tickets/', async ({ request }) => {
+        await record(request);
+        return HttpResponse.error();
+      }),
+    );
     const { user } = renderWithClient(<TicketForm />);
     await user.type(field.title(), 'A title');
     await user.type(field.description(), 'Something');
     await user.click(field.submit());
     expect(await screen.findByRole('alert')).toHaveTextContent(/could not reach the server/i);
+    expect(db.requestsTo('POST', '/api/tickets/')).toHaveLength(1 + CREATE_RETRIES);
   });
 
   it('disables submit while submitting, then clears the form and lists the new ticket first', async () => {
@@ -188,5 +199,133 @@ describe('TicketForm', () => {
     const [post] = db.requestsTo('POST', '/api/tickets/');
     expect(post.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{32,36}$/);
     expect(post.body).toMatchObject({ title: 'VPN drops every hour', category: 'technical', priority: 'high' });
+  });
+});
+
+describe('TicketForm idempotency key', () => {
+  const posts = () => db.requestsTo('POST', '/api/tickets/');
+  const postedKeys = () => posts().map((post) => post.headers.get('Idempotency-Key'));
+  const serviceUnavailable = async ({ request }: { request: Request }) => {
+    await record(request);
+    return problem(503, 'Service Unavailable', 'The database is unavailable.');
+  };
+
+  async function writeDraft(user: UserEvent, title = 'Printer jams', description = 'The printer on floor 2 jams') {
+    await user.type(field.title(), title);
+    await user.type(field.description(), description);
+  }
+
+  it('is sent again unchanged when a 503 is retried on its own', async () => {
+    server.use(http.post('/api/tickets/', serviceUnavailable, { once: true }));
+    const { user } = renderWithClient(<TicketForm />);
+    await writeDraft(user);
+    await user.click(field.submit());
+
+    expect(await screen.findByText(/ticket #\d+ created/i)).toBeInTheDocument();
+    const [first, retry] = postedKeys();
+    expect(postedKeys()).toHaveLength(2);
+    expect(first).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(retry).toBe(first);
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('is sent again unchanged after a lost answer, so the ticket the server made is not made twice', async () => {
+    // The server creates the ticket, but the answer never reaches the browser.
+    server.use(
+      http.post(
+        '/api/tickets/',
+        async ({ request }) => {
+          await handleCreate(request);
+          return HttpResponse.error();
+        },
+        { once: true },
+      ),
+    );
+    const { user } = renderWithClient(<TicketForm />);
+    await writeDraft(user);
+    await user.click(field.submit());
+
+    expect(await screen.findByText(/ticket #\d+ created/i)).toHaveTextContent(`Ticket #${db.tickets[0].id} created.`);
+    expect(db.tickets).toHaveLength(1);
+    const [first, retry] = postedKeys();
+    expect(postedKeys()).toHaveLength(2);
+    expect(retry).toBe(first);
+  });
+
+  it('is sent again unchanged when the user submits again after the retries ran out', async () => {
+    server.use(http.post('/api/tickets/', serviceUnavailable));
+    const { user } = renderWithClient(<TicketForm />);
+    await writeDraft(user);
+    await user.click(field.submit());
+    expect(await screen.findByRole('alert')).toHaveTextContent(/database is unavailable/i);
+    expect(posts()).toHaveLength(1 + CREATE_RETRIES);
+
+    server.resetHandlers();
+    await user.click(field.submit());
+
+    expect(await screen.findByText(/ticket #\d+ created/i)).toBeInTheDocument();
+    expect(posts()).toHaveLength(2 + CREATE_RETRIES);
+    expect(new Set(postedKeys()).size).toBe(1);
+    expect(new Set(posts().map((post) => JSON.stringify(post.body))).size).toBe(1);
+  });
+
+  it('is new for the next draft after a success', async () => {
+    const { user } = renderWithClient(<TicketForm />);
+    await writeDraft(user, 'First', 'The first problem');
+    await user.click(field.submit());
+    await screen.findByText(/ticket #\d+ created/i);
+    await writeDraft(user, 'Second', 'The second problem');
+    await user.click(field.submit());
+
+    await waitFor(() => expect(db.tickets).toHaveLength(2));
+    const [first, second] = postedKeys();
+    expect(second).not.toBe(first);
+  });
+
+  it('is new once the user edits the draft, so the changed ticket is not refused as a reused key', async () => {
+    // Every attempt creates the ticket and loses the answer: the first key is taken on the server.
+    server.use(
+      http.post('/api/tickets/', async ({ request }) => {
+        await handleCreate(request);
+        return HttpResponse.error();
+      }),
+    );
+    const { user } = renderWithClient(<TicketForm />);
+    await writeDraft(user);
+    await user.click(field.submit());
+    await screen.findByRole('alert');
+
+    server.resetHandlers();
+    await user.type(field.title(), ' again');
+    await user.click(field.submit());
+
+    expect(await screen.findByText(/ticket #\d+ created/i)).toBeInTheDocument();
+    const keys = postedKeys();
+    expect(new Set(keys.slice(0, -1)).size).toBe(1);
+    expect(keys.at(-1)).not.toBe(keys[0]);
+    expect(posts().at(-1)?.body).toMatchObject({ title: 'Printer jams again' });
+  });
+
+  it('keeps a sent draft as sent when a suggestion arrives late, so resubmitting repeats the same request', async () => {
+    server.use(
+      http.post('/api/tickets/classify/', async () => {
+        await delay(100);
+        return HttpResponse.json(db.classification);
+      }),
+      http.post('/api/tickets/', serviceUnavailable),
+    );
+    const { user } = renderWithClient(<TicketForm />);
+    await writeDraft(user);
+    await user.click(field.submit());
+    await screen.findByRole('alert');
+    await screen.findByText(/suggested by ai model/i);
+    expect(field.category()).toHaveValue('');
+
+    server.resetHandlers();
+    await user.click(field.submit());
+
+    await screen.findByText(/ticket #\d+ created/i);
+    expect(new Set(postedKeys()).size).toBe(1);
+    expect(posts().at(-1)?.body).toEqual({ title: 'Printer jams', description: 'The printer on floor 2 jams' });
   });
 });

@@ -10,9 +10,6 @@ import {
   PRIORITY_LABELS,
   STATUSES,
   STATUS_LABELS,
-  type Category,
-  type Priority,
-  type Status,
   type Ticket,
   type TicketPatch,
 } from '../api/types';
@@ -20,8 +17,9 @@ import { CategoryBadge, PriorityBadge, StatusBadge } from './Badges';
 import { RelativeTime } from './RelativeTime';
 import { ErrorAlert } from './ui/Alert';
 import { Modal } from './ui/Modal';
+import { SelectField } from './ui/SelectField';
 import { Spinner } from './ui/Spinner';
-import { labelClass, primaryButtonClass, secondaryButtonClass, selectClass } from './ui/styles';
+import { primaryButtonClass, secondaryButtonClass } from './ui/styles';
 
 type Draft = Pick<Ticket, 'status' | 'category' | 'priority'>;
 
@@ -39,8 +37,7 @@ interface TicketStatusModalProps {
 }
 
 export function TicketStatusModal({ ticket: fromList, onClose }: TicketStatusModalProps) {
-  const ids = useId();
-  const titleId = `${ids}-title`;
+  const titleId = useId();
   const detail = useTicket(fromList);
   const update = useUpdateTicket();
 
@@ -51,9 +48,9 @@ export function TicketStatusModal({ ticket: fromList, onClose }: TicketStatusMod
   const patch = changes(draft, saved);
   const dirty = Object.keys(patch).length > 0;
 
-  function edit(field: keyof Draft, value: string) {
+  function edit(change: Partial<Draft>) {
     update.reset();
-    setEdited({ ...draft, [field]: value });
+    setEdited({ ...draft, ...change });
   }
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
@@ -97,59 +94,29 @@ export function TicketStatusModal({ ticket: fromList, onClose }: TicketStatusMod
         </div>
 
         <div className="space-y-4 px-5 py-4">
-          <div>
-            <label htmlFor={`${ids}-status`} className={labelClass}>
-              Status
-            </label>
-            <select
-              id={`${ids}-status`}
-              data-autofocus
-              value={draft.status}
-              onChange={(event) => edit('status', event.target.value as Status)}
-              className={selectClass()}
-            >
-              {STATUSES.map((value) => (
-                <option key={value} value={value}>
-                  {STATUS_LABELS[value]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            label="Status"
+            value={draft.status}
+            options={STATUSES}
+            optionLabels={STATUS_LABELS}
+            autoFocus
+            onChange={(status) => edit({ status })}
+          />
           <div className="grid grid-cols-2 gap-3">
-            <div>
-              <label htmlFor={`${ids}-category`} className={labelClass}>
-                Category
-              </label>
-              <select
-                id={`${ids}-category`}
-                value={draft.category}
-                onChange={(event) => edit('category', event.target.value as Category)}
-                className={selectClass()}
-              >
-                {CATEGORIES.map((value) => (
-                  <option key={value} value={value}>
-                    {CATEGORY_LABELS[value]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor={`${ids}-priority`} className={labelClass}>
-                Priority
-              </label>
-              <select
-                id={`${ids}-priority`}
-                value={draft.priority}
-                onChange={(event) => edit('priority', event.target.value as Priority)}
-                className={selectClass()}
-              >
-                {PRIORITIES.map((value) => (
-                  <option key={value} value={value}>
-                    {PRIORITY_LABELS[value]}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              label="Category"
+              value={draft.category}
+              options={CATEGORIES}
+              optionLabels={CATEGORY_LABELS}
+              onChange={(category) => edit({ category })}
+            />
+            <SelectField
+              label="Priority"
+              value={draft.priority}
+              options={PRIORITIES}
+              optionLabels={PRIORITY_LABELS}
+              onChange={(priority) => edit({ priority })}
+            />
           </div>
 
           {update.isError &&

@@ -11,6 +11,12 @@ export function createQueryClient(): QueryClient {
         retry: (failureCount, error) =>
           failureCount < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
       },
+      mutations: {
+        // Mutations are not retried unless their hook says so (only a create, whose key makes a
+        // repeat safe); when they are, 0.5 s, 1 s, 2 s… keeps the wait short for the person
+        // watching the spinner while giving a restarting server a moment.
+        retryDelay: (failureCount) => Math.min(500 * 2 ** failureCount, 4_000),
+      },
     },
   });
 }

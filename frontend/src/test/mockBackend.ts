@@ -1,4 +1,5 @@
-// An in-memory stand-in for the Helpdesk API, close enough to the contract (SPEC.md) that
+// An in-memory stand-in for the Helpdesk API, close enough to the server's contract (its
+// routes, bodies, statuses and headers, as the project README's API section lists them) that
 // components can be tested against real HTTP round trips through the real ticketApi module.
 import { http, HttpResponse } from 'msw';
 
@@ -20,13 +21,21 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+interface IdempotentCreate {
+  body: string;
+  ticket: Ticket;
+}
+
 export const db = {
   tickets: [] as Ticket[],
   requests: [] as RecordedRequest[],
+  /** Creates by Idempotency-Key, answered again for a repeat of the same body. */
+  idempotentCreates: new Map<string, IdempotentCreate>(),
   classification: { suggested_category: 'technical', suggested_priority: 'high', source: 'llm' } as Classification,
   reset() {
     this.tickets = [];
     this.requests = [];
+    this.idempotentCreates = new Map();
     this.classification = { suggested_category: 'technical', suggested_priority: 'high', source: 'llm' };
   },
   requestsTo(method: string, pathname: string) {
@@ -41,7 +50,7 @@ export function problem(status: number, title: string, detail?: string, errors?:
   );
 }
 
-async function record(request: Request): Promise<RecordedRequest> {
+export async function record(request: Request): Promise<RecordedRequest> {
   const text = request.method === 'GET' ? '' : await request.clone().text();
   const entry = { method: request.method, url: new URL(request.url), headers: request.headers, body: text ? JSON.parse(text) : undefined };
   db.requests.push(entry);
@@ -53,6 +62,45 @@ const etagOf = (ticket: Ticket) => `"${ticket.id}-${ticket.updated_at}"`;
 
 function countBy<K extends string>(keys: readonly K[], pick: (t: Ticket) => string): Record<K, number> {
   return Object.fromEntries(keys.map((key) => [key, db.tickets.filter((t) => pick(t) === key).length])) as Record<K, number>;
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, member: unknown) =>
+    member && typeof member === 'object' && !Array.isArray(member)
+      ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => a.localeCompare(b)))
+      : member,
+  );
+}
+
+/**
+ * POST /api/tickets/, recorded. A repeated Idempotency-Key with the same body is answered with
+ * the first ticket (and `Idempotent-Replayed: true`) and creates nothing; with another body, 422.
+ */
+export async function handleCreate(request: Request) {
+  const { body, headers } = await record(request);
+  const key = headers.get('Idempotency-Key');
+  const earlier = key ? db.idempotentCreates.get(key) : undefined;
+  if (earlier) {
+    if (earlier.body !== canonicalJson(body)) {
+      return problem(422, 'Unprocessable Content', 'This Idempotency-Key was already used for a different request.');
+    }
+    return created(earlier.ticket, { 'Idempotent-Replayed': 'true' });
+  }
+  const input = body as NewTicket;
+  const ticket = makeTicket({
+    title: input.title,
+    description: input.description,
+    category: input.category ?? db.classification.suggested_category,
+    priority: input.priority ?? db.classification.suggested_priority,
+    created_at: new Date().toISOString(),
+  });
+  db.tickets.push(ticket);
+  if (key) db.idempotentCreates.set(key, { body: canonicalJson(body), ticket });
+  return created(ticket);
+}
+
+function created(ticket: Ticket, headers: Record<string, string> = {}) {
+  return HttpResponse.json(ticket, { status: 201, headers: { Location: `/api/tickets/${ticket.id}/`, ...headers } });
 }
 
 export const handlers = [
@@ -93,19 +141,7 @@ export const handlers = [
     return HttpResponse.json(page, { headers });
   }),
 
-  http.post('/api/tickets/', async ({ request }) => {
-    const { body } = await record(request);
-    const input = body as NewTicket;
-    const ticket = makeTicket({
-      title: input.title,
-      description: input.description,
-      category: input.category ?? db.classification.suggested_category,
-      priority: input.priority ?? db.classification.suggested_priority,
-      created_at: new Date().toISOString(),
-    });
-    db.tickets.push(ticket);
-    return HttpResponse.json(ticket, { status: 201, headers: { Location: `/api/tickets/${ticket.id}/` } });
-  }),
+  http.post('/api/tickets/', async ({ request }) => handleCreate(request)),
 
   http.get('/api/tickets/:id/', async ({ request, params }) => {
     await record(request);

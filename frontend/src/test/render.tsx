@@ -8,7 +8,8 @@ export function renderWithClient(ui: ReactElement, options?: RenderOptions) {
   const queryClient = new QueryClient({
     defaultOptions: {
       queries: { retry: false, gcTime: Infinity },
-      mutations: { retry: false },
+      // A hook that retries a mutation keeps its own policy; the waits are cut to nothing here.
+      mutations: { retry: false, retryDelay: 0 },
     },
   });
   const user = userEvent.setup();

@@ -1,7 +1,5 @@
 // Shared class lists, so every control looks and focuses the same way.
 
-export const labelClass = 'block text-sm font-medium text-slate-700';
-
 const controlBase =
   'mt-1 block w-full rounded-lg border bg-white text-sm text-slate-900 shadow-sm transition ' +
   'placeholder:text-slate-400 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 ' +

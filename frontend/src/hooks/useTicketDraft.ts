@@ -1,0 +1,110 @@
+import { useReducer } from 'react';
+
+import type { CreateTicketVariables } from '../api/queries/useCreateTicket';
+import type { Category, Classification, NewTicket, Priority } from '../api/types';
+import { newIdempotencyKey } from '../lib/idempotencyKey';
+
+export interface DraftFields {
+  title: string;
+  description: string;
+  /** '' leaves it to the server's classifier. */
+  category: Category | '';
+  priority: Priority | '';
+}
+
+export type DraftField = keyof DraftFields;
+
+interface DraftState {
+  fields: DraftFields;
+  /** Picked by the user, so a suggestion leaves it alone. */
+  userChose: { category: boolean; priority: boolean };
+  /** One per draft: every attempt to submit this draft sends it (see `createTicket`). */
+  idempotencyKey: string;
+  /** The body last sent under `idempotencyKey`, whose outcome may be unknown; null if none. */
+  sentBody: string | null;
+}
+
+type DraftAction =
+  | { type: 'edit'; fields: Partial<DraftFields>; newKey: string }
+  | { type: 'suggest'; suggestion: Classification }
+  | { type: 'send'; idempotencyKey: string; body: string }
+  | { type: 'reset'; newKey: string };
+
+function emptyDraft(idempotencyKey: string): DraftState {
+  return {
+    fields: { title: '', description: '', category: '', priority: '' },
+    userChose: { category: false, priority: false },
+    idempotencyKey,
+    sentBody: null,
+  };
+}
+
+function reduce(state: DraftState, action: DraftAction): DraftState {
+  switch (action.type) {
+    case 'edit':
+      return {
+        fields: { ...state.fields, ...action.fields },
+        userChose: {
+          category: state.userChose.category || 'category' in action.fields,
+          priority: state.userChose.priority || 'priority' in action.fields,
+        },
+        // A changed draft is another request: reusing the key would be refused (422).
+        idempotencyKey: action.newKey,
+        sentBody: null,
+      };
+    case 'suggest': {
+      // A sent draft keeps its body until the user changes it: its first attempt may have
+      // created the ticket, and only an identical resubmission is answered with that ticket.
+      if (state.sentBody !== null) return state;
+      const { suggested_category, suggested_priority } = action.suggestion;
+      const fields = {
+        ...state.fields,
+        category: state.userChose.category ? state.fields.category : suggested_category,
+        priority: state.userChose.priority ? state.fields.priority : suggested_priority,
+      };
+      return { ...state, fields };
+    }
+    case 'send':
+      return { ...state, idempotencyKey: action.idempotencyKey, sentBody: action.body };
+    case 'reset':
+      return emptyDraft(action.newKey);
+  }
+}
+
+function toNewTicket({ title, description, category, priority }: DraftFields): NewTicket {
+  return {
+    title: title.trim(),
+    description: description.trim(),
+    ...(category ? { category } : {}),
+    ...(priority ? { priority } : {}),
+  };
+}
+
+/**
+ * The ticket being written, and the idempotency key that makes submitting it safe to repeat:
+ * the key is made with the draft, kept through every retry and resubmission of it, and replaced
+ * when the user changes a field or the draft is reset after a success.
+ */
+export function useTicketDraft() {
+  const [state, dispatch] = useReducer(reduce, undefined, () => emptyDraft(newIdempotencyKey()));
+
+  return {
+    fields: state.fields,
+    /** A change by the user; a chosen category or priority is kept from then on. */
+    edit: (fields: Partial<DraftFields>) => dispatch({ type: 'edit', fields, newKey: newIdempotencyKey() }),
+    /** Fills what the user has not chosen, unless the draft was already sent. */
+    suggest: (suggestion: Classification) => dispatch({ type: 'suggest', suggestion }),
+    /** What to submit now; from here the draft's body stays as sent until the user edits it. */
+    send: (): CreateTicketVariables => {
+      const ticket = toNewTicket(state.fields);
+      const body = JSON.stringify(ticket);
+      // The same key again, unless the body changed without an edit (a suggestion applied after
+      // the render this click saw, before its send): one key never goes out with two bodies.
+      const unchanged = state.sentBody === null || state.sentBody === body;
+      const idempotencyKey = unchanged ? state.idempotencyKey : newIdempotencyKey();
+      dispatch({ type: 'send', idempotencyKey, body });
+      return { ticket, idempotencyKey };
+    },
+    reset: () => dispatch({ type: 'reset', newKey: newIdempotencyKey() }),
+  };
+}
