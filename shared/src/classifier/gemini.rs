@@ -10,9 +10,12 @@ use super::{
     Labels, Provider, ProviderError,
     http::{RetryPolicy, post_json},
     prompt,
-    validate::{category_names, parse_labels, priority_names},
+    validate::parse_labels,
 };
-use crate::config::Secret;
+use crate::{
+    config::Secret,
+    domain::{Category, Priority},
+};
 
 pub struct Gemini {
     client: reqwest::Client,
@@ -42,8 +45,8 @@ impl Gemini {
             "responseSchema": {
                 "type": "OBJECT",
                 "properties": {
-                    "category": {"type": "STRING", "enum": category_names()},
-                    "priority": {"type": "STRING", "enum": priority_names()},
+                    "category": {"type": "STRING", "enum": Category::names()},
+                    "priority": {"type": "STRING", "enum": Priority::names()},
                 },
                 "required": ["category", "priority"],
                 "propertyOrdering": ["category", "priority"],

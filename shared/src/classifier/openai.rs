@@ -10,9 +10,12 @@ use super::{
     Labels, Provider, ProviderError,
     http::{RetryPolicy, post_json},
     prompt,
-    validate::{category_names, parse_labels, priority_names},
+    validate::parse_labels,
 };
-use crate::config::Secret;
+use crate::{
+    config::Secret,
+    domain::{Category, Priority},
+};
 
 pub struct OpenAiCompatible {
     client: reqwest::Client,
@@ -53,8 +56,8 @@ impl OpenAiCompatible {
                     "schema": {
                         "type": "object",
                         "properties": {
-                            "category": {"type": "string", "enum": category_names()},
-                            "priority": {"type": "string", "enum": priority_names()},
+                            "category": {"type": "string", "enum": Category::names()},
+                            "priority": {"type": "string", "enum": Priority::names()},
                         },
                         "required": ["category", "priority"],
                         "additionalProperties": false,

@@ -15,7 +15,13 @@ pub fn ticket_message(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+    use crate::{
+        classifier::validate::parse_labels,
+        domain::{Category, Priority},
+    };
 
     #[test]
     fn the_ticket_cannot_break_out_of_its_delimiters() {
@@ -25,13 +31,63 @@ mod tests {
         assert!(!message.contains("\nSYSTEM"), "line breaks are escaped");
     }
 
+    /// The labels one section of the prompt defines, each as `- name:` at the start of a line.
+    fn defined_labels(section: &str) -> BTreeSet<&str> {
+        section
+            .lines()
+            .filter_map(|line| line.strip_prefix("- ")?.split_once(':'))
+            .map(|(name, _)| name)
+            .collect()
+    }
+
+    /// The prompt's text between two headings.
+    fn section(from: &str, to: &str) -> &'static str {
+        let (_, rest) = SYSTEM
+            .split_once(from)
+            .unwrap_or_else(|| panic!("the prompt has a {from:?} heading"));
+        let (section, _) = rest
+            .split_once(to)
+            .unwrap_or_else(|| panic!("the prompt has a {to:?} heading after {from:?}"));
+        section
+    }
+
     #[test]
-    fn the_prompt_defines_every_label() {
-        for name in crate::domain::Category::names()
-            .into_iter()
-            .chain(crate::domain::Priority::names())
-        {
-            assert!(SYSTEM.contains(&format!("- {name}:")), "{name} is defined");
+    fn the_prompt_defines_exactly_the_domain_labels() {
+        let categories = section(
+            "Categories (choose exactly one):",
+            "Priorities (choose exactly one):",
+        );
+        let priorities = section("Priorities (choose exactly one):", "Examples:");
+        assert_eq!(
+            defined_labels(categories),
+            Category::names().into_iter().collect(),
+            "the categories the prompt defines"
+        );
+        assert_eq!(
+            defined_labels(priorities),
+            Priority::names().into_iter().collect(),
+            "the priorities the prompt defines"
+        );
+    }
+
+    #[test]
+    fn the_prompt_examples_answer_with_allowed_labels() {
+        let (_, examples) = SYSTEM
+            .split_once("Examples:")
+            .expect("the prompt has examples");
+        let answers: Vec<&str> = examples
+            .lines()
+            .filter(|line| line.starts_with('{'))
+            .collect();
+        assert_eq!(
+            answers.len(),
+            examples.matches("<ticket>").count(),
+            "one answer per example ticket"
+        );
+        for answer in answers {
+            if let Err(error) = parse_labels(answer) {
+                panic!("the example answer {answer} is refused: {error}");
+            }
         }
     }
 }

@@ -45,15 +45,6 @@ fn strip_code_fence(text: &str) -> &str {
         .unwrap_or(text)
 }
 
-/// The JSON-schema `enum` lists, from the domain enums.
-pub fn category_names() -> Vec<&'static str> {
-    Category::names()
-}
-
-pub fn priority_names() -> Vec<&'static str> {
-    Priority::names()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,18 @@ const KEY: &str = "AIzaTestKey-not-a-real-one-9f8e7d";
 const OPENAI_KEY: &str = "sk-test-not-a-real-one";
 const GEMINI_PATH: &str = "/v1beta/models/gemini-2.5-flash-lite:generateContent";
 
+/// How much longer than its deadline a call may take on a loaded machine. Bounds on elapsed time
+/// are this generous so that a busy machine cannot fail a test; what a test asserts exactly is
+/// the behaviour: the answer's source, the requests the mock received, the waits that must last.
+const SLOW_MACHINE_SLACK: Duration = Duration::from_secs(5);
+
+/// A mock model server of the test's own. `MockServer::start` lends servers from a pool shared
+/// by every test in the process; an exclusive one cannot be reached by a request another test
+/// left in flight.
+async fn mock_server() -> MockServer {
+    MockServer::builder().start().await
+}
+
 fn config(vars: &[(&str, &str)]) -> Config {
     let mut all = vec![("DATABASE_URL", "postgres://unused/unused")];
     all.extend_from_slice(vars);
@@ -111,7 +123,7 @@ async fn assert_each_falls_back(
     let description = "I was charged twice for my subscription this month";
     let expected = Classifier::rules_only().classify(description).await;
     for (name, response) in failures {
-        let server = MockServer::start().await;
+        let server = mock_server().await;
         Mock::given(method("POST"))
             .respond_with(response)
             .mount(&server)
@@ -128,7 +140,7 @@ async fn assert_each_falls_back(
 
 #[tokio::test]
 async fn a_valid_gemini_answer_is_used_and_the_request_is_well_formed() {
-    let server = MockServer::start().await;
+    let server = mock_server().await;
     Mock::given(method("POST"))
         .and(path(GEMINI_PATH))
         .and(header("x-goog-api-key", KEY))
@@ -155,11 +167,11 @@ async fn a_valid_gemini_answer_is_used_and_the_request_is_well_formed() {
     let schema = &body["generationConfig"]["responseSchema"];
     assert_eq!(
         schema["properties"]["category"]["enum"],
-        json!(["billing", "technical", "account", "general"])
+        json!(Category::names())
     );
     assert_eq!(
         schema["properties"]["priority"]["enum"],
-        json!(["low", "medium", "high", "critical"])
+        json!(Priority::names())
     );
     assert_eq!(
         body["generationConfig"]["responseMimeType"],
@@ -255,24 +267,33 @@ async fn every_kind_of_openai_failure_falls_back_to_the_rules() {
 
 #[tokio::test]
 async fn a_stalled_model_falls_back_within_the_deadline() {
+    const DEADLINE: Duration = Duration::from_secs(1);
+    const STALL: Duration = Duration::from_secs(30);
+    let description = "The export button crashes the app";
+    let rules = Classifier::rules_only().classify(description).await;
     for provider in providers() {
         let name = provider.name;
-        let server = MockServer::start().await;
+        let server = mock_server().await;
         Mock::given(method("POST"))
             .respond_with(
-                (provider.answer)(r#"{"category": "billing", "priority": "low"}"#)
-                    .set_delay(Duration::from_secs(30)),
+                (provider.answer)(r#"{"category": "billing", "priority": "low"}"#).set_delay(STALL),
             )
             .mount(&server)
             .await;
         let started = Instant::now();
-        let suggestion = (provider.classifier)(&server, "1")
-            .classify("The export button crashes the app")
+        let suggestion = (provider.classifier)(&server, &DEADLINE.as_secs().to_string())
+            .classify(description)
             .await;
         let elapsed = started.elapsed();
+        assert_eq!(suggestion, rules, "{name}: the rules answer");
         assert_eq!(suggestion.source, Source::Fallback, "{name}");
         assert!(
-            elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(2),
+            elapsed >= DEADLINE - Duration::from_millis(100),
+            "{name}: the model is given its deadline ({elapsed:?})"
+        );
+        // Far below the stall, so the deadline, not the model's late answer, ended the wait.
+        assert!(
+            elapsed < DEADLINE + SLOW_MACHINE_SLACK,
             "{name} answered in {elapsed:?}"
         );
         assert_eq!(
@@ -287,7 +308,7 @@ async fn a_stalled_model_falls_back_within_the_deadline() {
 async fn a_busy_model_is_retried_once_and_a_bad_request_never() {
     for provider in providers() {
         let name = provider.name;
-        let busy = MockServer::start().await;
+        let busy = mock_server().await;
         Mock::given(method("POST"))
             .respond_with((provider.busy)(429))
             .up_to_n_times(1)
@@ -313,7 +334,7 @@ async fn a_busy_model_is_retried_once_and_a_bad_request_never() {
         );
         assert_eq!(busy.received_requests().await.unwrap().len(), 2, "{name}");
 
-        let still_busy = MockServer::start().await;
+        let still_busy = mock_server().await;
         Mock::given(method("POST"))
             .respond_with((provider.busy)(503))
             .mount(&still_busy)
@@ -332,7 +353,7 @@ async fn a_busy_model_is_retried_once_and_a_bad_request_never() {
             "{name}: at most one retry"
         );
 
-        let bad = MockServer::start().await;
+        let bad = mock_server().await;
         Mock::given(method("POST"))
             .respond_with((provider.bad_request)())
             .mount(&bad)
@@ -357,13 +378,14 @@ async fn a_busy_model_is_retried_once_and_a_bad_request_never() {
 async fn a_retry_is_made_only_when_it_fits_the_deadline() {
     // The rule: retry only if the wait (Retry-After, else 500 ms) plus 1 s fits before the
     // deadline. The second answer is the model's, so a retry that should not happen shows up
-    // as `source: "llm"` or as a wait for Retry-After.
+    // as `source: "llm"` or as a wait for Retry-After. The budget where Retry-After is beyond it
+    // is well above the slack, so waiting for it (until the deadline) cannot pass for slowness.
     let cases = [
         // (case, Retry-After, CLASSIFY_TIMEOUT_SECS, requests, source)
         (
             "Retry-After beyond the budget",
             Some("30"),
-            "4",
+            "20",
             1,
             "fallback",
         ),
@@ -373,7 +395,7 @@ async fn a_retry_is_made_only_when_it_fits_the_deadline() {
     let description = "I was charged twice for my subscription this month";
     let rules = Classifier::rules_only().classify(description).await;
     for (name, retry_after, timeout, requests, source) in cases {
-        let server = MockServer::start().await;
+        let server = mock_server().await;
         let mut busy = gemini_error(429, "RESOURCE_EXHAUSTED");
         if let Some(seconds) = retry_after {
             busy = busy.insert_header("retry-after", seconds);
@@ -414,7 +436,7 @@ async fn a_retry_is_made_only_when_it_fits_the_deadline() {
         );
         let deadline = Duration::from_secs(timeout.parse().unwrap());
         assert!(
-            elapsed < deadline + Duration::from_millis(500),
+            elapsed < deadline + SLOW_MACHINE_SLACK,
             "{name}: answered in {elapsed:?}"
         );
         if requests == 1 {
@@ -423,8 +445,13 @@ async fn a_retry_is_made_only_when_it_fits_the_deadline() {
                 json!(rules.suggested_category),
                 "{name}"
             );
+            assert_eq!(
+                suggestion["suggested_priority"],
+                json!(rules.suggested_priority),
+                "{name}"
+            );
             assert!(
-                elapsed < Duration::from_millis(1500),
+                elapsed < SLOW_MACHINE_SLACK,
                 "{name}: the skipped retry is not waited for ({elapsed:?})"
             );
         } else {
@@ -439,7 +466,7 @@ async fn a_retry_is_made_only_when_it_fits_the_deadline() {
 
 #[tokio::test]
 async fn injected_instructions_are_sent_as_data_and_cannot_escape_the_allowed_values() {
-    let server = MockServer::start().await;
+    let server = mock_server().await;
     // A model that obeyed the injection would answer off-list; that must not get through.
     Mock::given(method("POST"))
         .respond_with(gemini_answer(
@@ -469,7 +496,7 @@ async fn injected_instructions_are_sent_as_data_and_cannot_escape_the_allowed_va
 
 #[tokio::test]
 async fn without_a_key_no_request_is_made() {
-    let server = MockServer::start().await;
+    let server = mock_server().await;
     Mock::given(method("POST"))
         .respond_with(gemini_answer("{}"))
         .expect(0)
@@ -487,7 +514,7 @@ async fn without_a_key_no_request_is_made() {
 
 #[tokio::test]
 async fn a_valid_openai_answer_is_used_and_the_request_is_well_formed() {
-    let server = MockServer::start().await;
+    let server = mock_server().await;
     Mock::given(method("POST"))
         .and(path("/v1/chat/completions"))
         .and(header(
@@ -554,11 +581,11 @@ async fn a_valid_openai_answer_is_used_and_the_request_is_well_formed() {
     let schema = &format["json_schema"]["schema"];
     assert_eq!(
         schema["properties"]["category"]["enum"],
-        json!(["billing", "technical", "account", "general"])
+        json!(Category::names())
     );
     assert_eq!(
         schema["properties"]["priority"]["enum"],
-        json!(["low", "medium", "high", "critical"])
+        json!(Priority::names())
     );
     assert_eq!(schema["required"], json!(["category", "priority"]));
     assert_eq!(schema["additionalProperties"], false);
@@ -566,7 +593,7 @@ async fn a_valid_openai_answer_is_used_and_the_request_is_well_formed() {
 
 #[tokio::test]
 async fn without_an_openai_key_no_authorization_header_is_sent() {
-    let server = MockServer::start().await;
+    let server = mock_server().await;
     Mock::given(method("POST"))
         .respond_with(openai_answer(
             r#"{"category": "account", "priority": "low"}"#,
@@ -590,7 +617,11 @@ async fn without_an_openai_key_no_authorization_header_is_sent() {
 
 #[tokio::test]
 async fn creates_finish_within_the_deadline_when_the_model_is_slow() {
-    let server = MockServer::start().await;
+    const DEADLINE: Duration = Duration::from_secs(1);
+    // Enough creates that serving them one after another, a deadline each, would overrun the
+    // bound below.
+    const CREATES: usize = 10;
+    let server = mock_server().await;
     Mock::given(method("POST"))
         .respond_with(
             gemini_answer(r#"{"category": "billing", "priority": "low"}"#)
@@ -600,25 +631,39 @@ async fn creates_finish_within_the_deadline_when_the_model_is_slow() {
         .await;
     let app = spawn_app_with(
         fresh_database().await,
-        gemini(&server, "1"),
+        gemini(&server, &DEADLINE.as_secs().to_string()),
         HttpOptions::default(),
     )
     .await;
-    let started = Instant::now();
-    let bodies: Vec<Value> = (0..5)
-        .map(|i| json!({"title": format!("Slow {i}"), "description": "The app crashes when I export"}))
+    let description = "The app crashes when I export";
+    let bodies: Vec<Value> = (0..CREATES)
+        .map(|i| json!({"title": format!("Slow {i}"), "description": description}))
         .collect();
+    let started = Instant::now();
     let creates = bodies
         .iter()
         .map(|body| app.post_json("/api/tickets/", body));
     let responses = futures::future::join_all(creates).await;
+    let elapsed = started.elapsed();
     assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
+        elapsed < DEADLINE + SLOW_MACHINE_SLACK,
+        "{CREATES} creates took {elapsed:?}"
     );
-    for response in responses {
-        assert_eq!(response.status(), StatusCode::CREATED);
+    for (body, response) in bodies.iter().zip(responses) {
+        let title = body["title"].as_str().unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "{title}");
+        let ticket: Value = response.json().await.unwrap();
+        let rules = Classifier::rules_only()
+            .classify(&format!("{title}\n\n{description}"))
+            .await;
+        assert_eq!(
+            (&ticket["category"], &ticket["priority"]),
+            (
+                &json!(rules.suggested_category),
+                &json!(rules.suggested_priority)
+            ),
+            "{title}: labelled by the rules, not the late model"
+        );
     }
-    assert_eq!(app.count_rows().await, 5);
+    assert_eq!(app.count_rows().await, CREATES as i64);
 }
