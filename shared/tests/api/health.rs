@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shared::{classifier::Classifier, http::HttpOptions};
+use shared::{classifier::Classifier, config::HttpConfig};
 use sqlx::postgres::PgPoolOptions;
 
 use crate::helpers::{assert_problem, spawn_app, spawn_app_with};
@@ -38,7 +38,7 @@ async fn health_and_data_routes_are_503_problems_when_the_database_is_down() {
     let app = spawn_app_with(
         unreachable_pool(),
         Classifier::rules_only(),
-        HttpOptions::default(),
+        HttpConfig::default(),
     )
     .await;
     let started = Instant::now();

@@ -7,9 +7,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shared::{
     classifier::{Classifier, Source},
-    config::{Config, Runtime},
+    config::HttpConfig,
+    config::{ClassifierConfig, Config, Runtime},
     domain::{Category, Priority},
-    http::HttpOptions,
 };
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
@@ -22,7 +22,7 @@ const KEY: &str = "AIzaTestKey-not-a-real-one-9f8e7d";
 const OPENAI_KEY: &str = "sk-test-not-a-real-one";
 const GEMINI_PATH: &str = "/v1beta/models/gemini-2.5-flash-lite:generateContent";
 
-fn config(vars: &[(&str, &str)]) -> Config {
+fn config(vars: &[(&str, &str)]) -> ClassifierConfig {
     let mut all = vec![("DATABASE_URL", "postgres://unused/unused")];
     all.extend_from_slice(vars);
     Config::from_lookup(Runtime::Server, |name| {
@@ -31,6 +31,7 @@ fn config(vars: &[(&str, &str)]) -> Config {
             .map(|(_, value)| (*value).to_owned())
     })
     .expect("valid test configuration")
+    .classifier
 }
 
 fn gemini(server: &MockServer, timeout_secs: &str) -> Classifier {
@@ -392,7 +393,7 @@ async fn a_retry_is_made_only_when_it_fits_the_deadline() {
         let app = spawn_app_with(
             fresh_database().await,
             gemini(&server, timeout),
-            HttpOptions::default(),
+            HttpConfig::default(),
         )
         .await;
 
@@ -601,7 +602,7 @@ async fn creates_finish_within_the_deadline_when_the_model_is_slow() {
     let app = spawn_app_with(
         fresh_database().await,
         gemini(&server, "1"),
-        HttpOptions::default(),
+        HttpConfig::default(),
     )
     .await;
     let started = Instant::now();

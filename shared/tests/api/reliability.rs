@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shared::{
     classifier::Classifier,
-    http::{HttpOptions, RateLimit},
+    config::{HttpConfig, RateLimit},
 };
 
 use crate::helpers::{TestApp, assert_problem, fresh_database, spawn_app, spawn_app_with};
@@ -276,15 +276,15 @@ async fn if_match_prevents_lost_updates() {
 
 #[tokio::test]
 async fn classify_is_rate_limited_per_client_with_retry_after() {
-    let options = HttpOptions {
+    let config = HttpConfig {
         classify_rate_limit: Some(RateLimit {
             per_minute: 6,
             burst: 3,
         }),
         trust_proxy_headers: true,
-        ..HttpOptions::default()
+        ..HttpConfig::default()
     };
-    let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), options).await;
+    let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), config).await;
     let classify = |client: &'static str| {
         app.client
             .post(app.url("/api/tickets/classify/"))
@@ -375,11 +375,11 @@ async fn unusual_unicode_is_stored_exactly_and_bad_encodings_are_400() {
 #[tokio::test]
 async fn a_request_still_running_at_the_request_timeout_is_a_503_problem() {
     let db = fresh_database().await;
-    let options = HttpOptions {
+    let config = HttpConfig {
         request_timeout: Duration::from_secs(1),
-        ..HttpOptions::default()
+        ..HttpConfig::default()
     };
-    let app = spawn_app_with(db.clone(), Classifier::rules_only(), options).await;
+    let app = spawn_app_with(db.clone(), Classifier::rules_only(), config).await;
     // Another session holds the table, so the list query waits (test pools have no statement
     // timeout): only the request timeout can end it.
     let mut blocker = db.acquire().await.unwrap();
