@@ -12,6 +12,12 @@ use super::{Category, Priority, Status};
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
 
+/// The message for a text over its length limit, from the parser or, should one get past it,
+/// from the database's CHECK.
+pub fn too_long(max_chars: usize) -> String {
+    format!("must be at most {max_chars} characters")
+}
+
 /// Field name → messages, as sent in the `errors` member of a validation problem.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
@@ -52,7 +58,7 @@ impl Title {
             return Err("must not be blank".to_owned());
         }
         if title.chars().count() > TITLE_MAX_CHARS {
-            return Err(format!("must be at most {TITLE_MAX_CHARS} characters"));
+            return Err(too_long(TITLE_MAX_CHARS));
         }
         if title.chars().any(char::is_control) {
             return Err("must not contain control characters or line breaks".to_owned());
@@ -77,9 +83,7 @@ impl Description {
             return Err("must not be blank".to_owned());
         }
         if description.chars().count() > DESCRIPTION_MAX_CHARS {
-            return Err(format!(
-                "must be at most {DESCRIPTION_MAX_CHARS} characters"
-            ));
+            return Err(too_long(DESCRIPTION_MAX_CHARS));
         }
         if description
             .chars()
