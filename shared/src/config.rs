@@ -65,34 +65,63 @@ pub struct OpenAiConfig {
     pub model: Option<String>,
 }
 
-/// Everything the binaries need, parsed and validated.
+/// Everything the binaries need, parsed and validated, one section per concern.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub database_url: Secret,
-    pub database_max_connections: u32,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub classifier: ClassifierConfig,
+    pub log_filter: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub url: Secret,
+    pub max_connections: u32,
     /// Prepared statements cached per connection; 0 turns the cache off (docs/deploy-aws.md
     /// explains the setting for poolers such as PgBouncer and RDS Proxy).
-    pub database_statement_cache: usize,
+    pub statement_cache: usize,
+}
+
+/// What the HTTP layer needs: the router's settings, and the local server's listener and limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpConfig {
     pub bind_addr: SocketAddr,
+    /// Serve the built SPA from this folder (the local server only).
     pub static_dir: Option<PathBuf>,
     pub cors_allowed_origins: Vec<String>,
-    pub classifier: ClassifierKind,
-    pub gemini: GeminiConfig,
-    pub openai: OpenAiConfig,
-    pub classify_timeout: Duration,
-    pub log_filter: String,
-    /// Per-client limit on `/classify`; `None` when `CLASSIFY_RATE_LIMIT_PER_MINUTE=0`.
-    pub classify_rate_limit: Option<crate::http::RateLimit>,
+    /// Take the client address from `X-Forwarded-For`/`X-Real-IP` (set only behind a proxy
+    /// that overwrites them, or clients can pick their own address).
     pub trust_proxy_headers: bool,
-    /// A request still running after this is answered 503 (`HTTP_REQUEST_TIMEOUT_SECS`).
-    pub http_request_timeout: Duration,
-    /// Time a client has to send a request head (`HTTP_HEADER_READ_TIMEOUT_SECS`; local server).
-    pub http_header_read_timeout: Duration,
-    /// Connections the local server serves at once (`HTTP_MAX_CONNECTIONS`).
-    pub http_max_connections: usize,
+    /// Per-client limit on `/classify`; `None` when `CLASSIFY_RATE_LIMIT_PER_MINUTE=0`.
+    pub classify_rate_limit: Option<RateLimit>,
+    /// A request still running after this is answered 503 problem+json; its work goes on to
+    /// its end.
+    pub request_timeout: Duration,
+    /// Time a client has to send a request head (local server).
+    pub header_read_timeout: Duration,
+    /// Connections the local server serves at once.
+    pub max_connections: usize,
     /// Path prefix a custom domain's API mapping adds in front of `/api` (Lambda only), e.g.
     /// `/helpdesk`; normalised to a leading slash and no trailing one.
     pub api_base_path: Option<String>,
+}
+
+/// A per-client token bucket: `per_minute` requests a minute on average, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassifierConfig {
+    /// Which provider serves `/classify` and ticket creation.
+    pub kind: ClassifierKind,
+    pub gemini: GeminiConfig,
+    pub openai: OpenAiConfig,
+    /// Overall budget of one model call, retry included.
+    pub timeout: Duration,
 }
 
 /// A missing or invalid variable, named so the operator knows what to fix.
@@ -104,18 +133,38 @@ pub struct ConfigError {
 }
 
 pub const DEFAULT_GEMINI_MODEL: &str = "gemini-2.5-flash-lite";
+pub const DEFAULT_GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com";
 /// Enough for a person filling in tickets (one suggestion per description blur), far too few
 /// for a script draining the model budget.
-pub const DEFAULT_CLASSIFY_PER_MINUTE: u32 = 30;
-pub const DEFAULT_CLASSIFY_BURST: u32 = 10;
-/// Well above what a team's browsers and the proxies in front open, well below what exhausts
-/// the process's file descriptors (and about 10 MB of buffers if all are busy).
-pub const DEFAULT_HTTP_MAX_CONNECTIONS: usize = 1024;
+pub const DEFAULT_CLASSIFY_RATE_LIMIT: RateLimit = RateLimit {
+    per_minute: 30,
+    burst: 10,
+};
 /// sqlx's own default.
 pub const DEFAULT_STATEMENT_CACHE: usize = 100;
-pub const DEFAULT_GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com";
 
-/// Where the binary runs; only the pool-size default differs.
+impl Default for HttpConfig {
+    /// The local server's defaults, with no rate limit (tests set what they exercise).
+    fn default() -> Self {
+        Self {
+            bind_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            static_dir: None,
+            cors_allowed_origins: Vec::new(),
+            trust_proxy_headers: false,
+            classify_rate_limit: None,
+            // Above the classification budget, so a slow model still ends in a fallback
+            // answer rather than a timeout.
+            request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            // Well above what a team's browsers and the proxies in front open, well below what
+            // exhausts the process's file descriptors (about 10 MB of buffers if all are busy).
+            max_connections: 1024,
+            api_base_path: None,
+        }
+    }
+}
+
+/// Where the binary runs: a few defaults differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {
     Server,
@@ -134,6 +183,84 @@ impl Config {
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let vars = Vars(&lookup);
+        Ok(Self {
+            database: DatabaseConfig::parse(&vars, runtime)?,
+            http: HttpConfig::parse(&vars, runtime)?,
+            classifier: ClassifierConfig::parse(&vars)?,
+            log_filter: vars.get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+        })
+    }
+}
+
+impl DatabaseConfig {
+    fn parse(
+        vars: &Vars<impl Fn(&str) -> Option<String>>,
+        runtime: Runtime,
+    ) -> Result<Self, ConfigError> {
+        let url = vars
+            .get("DATABASE_URL")
+            .map(Secret::new)
+            .ok_or(ConfigError {
+                variable: "DATABASE_URL",
+                reason: "is required (e.g. postgres://user:password@localhost:5432/helpdesk)"
+                    .to_owned(),
+            })?;
+        let default_pool = match runtime {
+            Runtime::Server => 10,
+            Runtime::Lambda => 1,
+        };
+        Ok(Self {
+            url,
+            max_connections: vars.positive("DATABASE_MAX_CONNECTIONS", default_pool)?,
+            statement_cache: vars
+                .parse("DATABASE_STATEMENT_CACHE")?
+                .unwrap_or(DEFAULT_STATEMENT_CACHE),
+        })
+    }
+}
+
+impl HttpConfig {
+    fn parse(
+        vars: &Vars<impl Fn(&str) -> Option<String>>,
+        runtime: Runtime,
+    ) -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        let classify_rate_limit = RateLimit {
+            per_minute: vars
+                .parse("CLASSIFY_RATE_LIMIT_PER_MINUTE")?
+                .unwrap_or(DEFAULT_CLASSIFY_RATE_LIMIT.per_minute),
+            burst: vars
+                .parse("CLASSIFY_RATE_LIMIT_BURST")?
+                .unwrap_or(DEFAULT_CLASSIFY_RATE_LIMIT.burst),
+        };
+        Ok(Self {
+            bind_addr: vars.parse("BIND_ADDR")?.unwrap_or(defaults.bind_addr),
+            static_dir: vars.get("STATIC_DIR").map(PathBuf::from),
+            cors_allowed_origins: parse_origins(vars.get("CORS_ALLOWED_ORIGINS").as_deref())?,
+            trust_proxy_headers: vars
+                .parse::<bool>("TRUST_PROXY_HEADERS")?
+                .unwrap_or(runtime == Runtime::Lambda),
+            classify_rate_limit: (classify_rate_limit.per_minute > 0
+                && classify_rate_limit.burst > 0)
+                .then_some(classify_rate_limit),
+            request_timeout: vars.seconds(
+                "HTTP_REQUEST_TIMEOUT_SECS",
+                defaults.request_timeout,
+                900.0,
+            )?,
+            header_read_timeout: vars.seconds(
+                "HTTP_HEADER_READ_TIMEOUT_SECS",
+                defaults.header_read_timeout,
+                300.0,
+            )?,
+            max_connections: vars.positive("HTTP_MAX_CONNECTIONS", defaults.max_connections)?,
+            api_base_path: parse_base_path(vars.get("API_BASE_PATH").as_deref())?,
+        })
+    }
+}
+
+impl ClassifierConfig {
+    fn parse(vars: &Vars<impl Fn(&str) -> Option<String>>) -> Result<Self, ConfigError> {
         let gemini = GeminiConfig {
             api_key: vars.get("GEMINI_API_KEY").map(Secret::new),
             api_key_secret_id: vars.get("GEMINI_API_KEY_SECRET_ID"),
@@ -150,12 +277,12 @@ impl Config {
             model: vars.get("OPENAI_MODEL"),
         };
         let has_gemini_key = gemini.api_key.is_some() || gemini.api_key_secret_id.is_some();
-        let classifier = vars.parse("CLASSIFIER")?.unwrap_or(if has_gemini_key {
+        let kind = vars.parse("CLASSIFIER")?.unwrap_or(if has_gemini_key {
             ClassifierKind::Gemini
         } else {
             ClassifierKind::Rules
         });
-        if classifier == ClassifierKind::OpenAi {
+        if kind == ClassifierKind::OpenAi {
             for (variable, value) in [
                 ("OPENAI_BASE_URL", &openai.base_url),
                 ("OPENAI_MODEL", &openai.model),
@@ -168,71 +295,11 @@ impl Config {
                 }
             }
         }
-
-        let default_pool = match runtime {
-            Runtime::Server => 10,
-            Runtime::Lambda => 1,
-        };
-        let database_max_connections = vars
-            .parse("DATABASE_MAX_CONNECTIONS")?
-            .unwrap_or(default_pool);
-        if database_max_connections == 0 {
-            return Err(ConfigError {
-                variable: "DATABASE_MAX_CONNECTIONS",
-                reason: "must be at least 1".to_owned(),
-            });
-        }
-        let classify_timeout = vars.seconds("CLASSIFY_TIMEOUT_SECS", 10.0, 60.0)?;
-        let http_max_connections = vars
-            .parse("HTTP_MAX_CONNECTIONS")?
-            .unwrap_or(DEFAULT_HTTP_MAX_CONNECTIONS);
-        if http_max_connections == 0 {
-            return Err(ConfigError {
-                variable: "HTTP_MAX_CONNECTIONS",
-                reason: "must be at least 1".to_owned(),
-            });
-        }
-
         Ok(Self {
-            database_url: vars
-                .get("DATABASE_URL")
-                .map(Secret::new)
-                .ok_or(ConfigError {
-                    variable: "DATABASE_URL",
-                    reason: "is required (e.g. postgres://user:password@localhost:5432/helpdesk)"
-                        .to_owned(),
-                })?,
-            database_max_connections,
-            database_statement_cache: vars
-                .parse("DATABASE_STATEMENT_CACHE")?
-                .unwrap_or(DEFAULT_STATEMENT_CACHE),
-            bind_addr: vars
-                .parse("BIND_ADDR")?
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
-            static_dir: vars.get("STATIC_DIR").map(PathBuf::from),
-            cors_allowed_origins: parse_origins(vars.get("CORS_ALLOWED_ORIGINS").as_deref())?,
-            classifier,
+            kind,
             gemini,
             openai,
-            classify_timeout,
-            log_filter: vars.get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
-            classify_rate_limit: {
-                let per_minute = vars
-                    .parse("CLASSIFY_RATE_LIMIT_PER_MINUTE")?
-                    .unwrap_or(DEFAULT_CLASSIFY_PER_MINUTE);
-                let burst = vars
-                    .parse("CLASSIFY_RATE_LIMIT_BURST")?
-                    .unwrap_or(DEFAULT_CLASSIFY_BURST);
-                (per_minute > 0 && burst > 0)
-                    .then_some(crate::http::RateLimit { per_minute, burst })
-            },
-            trust_proxy_headers: vars
-                .parse::<bool>("TRUST_PROXY_HEADERS")?
-                .unwrap_or(runtime == Runtime::Lambda),
-            http_request_timeout: vars.seconds("HTTP_REQUEST_TIMEOUT_SECS", 30.0, 900.0)?,
-            http_header_read_timeout: vars.seconds("HTTP_HEADER_READ_TIMEOUT_SECS", 10.0, 300.0)?,
-            http_max_connections,
-            api_base_path: parse_base_path(vars.get("API_BASE_PATH").as_deref())?,
+            timeout: vars.seconds("CLASSIFY_TIMEOUT_SECS", Duration::from_secs(10), 60.0)?,
         })
     }
 }
@@ -262,8 +329,15 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
     }
 
     /// A duration in (fractional) seconds, above 0 and at most `max`.
-    fn seconds(&self, name: &'static str, default: f64, max: f64) -> Result<Duration, ConfigError> {
-        let seconds: f64 = self.parse(name)?.unwrap_or(default);
+    fn seconds(
+        &self,
+        name: &'static str,
+        default: Duration,
+        max: f64,
+    ) -> Result<Duration, ConfigError> {
+        let Some(seconds) = self.parse::<f64>(name)? else {
+            return Ok(default);
+        };
         Duration::try_from_secs_f64(seconds)
             .ok()
             .filter(|duration| !duration.is_zero() && duration.as_secs_f64() <= max)
@@ -271,6 +345,22 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
                 variable: name,
                 reason: format!("must be a number of seconds above 0 and at most {max}"),
             })
+    }
+
+    /// A count of at least 1.
+    fn positive<T>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + From<u8>,
+        T::Err: fmt::Display,
+    {
+        let value = self.parse(name)?.unwrap_or(default);
+        if value < T::from(1) {
+            return Err(ConfigError {
+                variable: name,
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        Ok(value)
     }
 }
 
@@ -345,22 +435,28 @@ mod tests {
             &[("DATABASE_URL", "postgres://localhost/helpdesk")],
         )
         .unwrap();
-        assert_eq!(config.database_max_connections, 10);
-        assert_eq!(config.bind_addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.classifier, ClassifierKind::Rules);
-        assert_eq!(config.gemini.model, "gemini-2.5-flash-lite");
-        assert_eq!(config.classify_timeout, Duration::from_secs(10));
-        assert!(config.cors_allowed_origins.is_empty());
+        assert_eq!(config.database.max_connections, 10);
+        assert_eq!(config.http.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.classifier.kind, ClassifierKind::Rules);
+        assert_eq!(config.classifier.gemini.model, "gemini-2.5-flash-lite");
+        assert_eq!(config.classifier.timeout, Duration::from_secs(10));
+        assert!(config.http.cors_allowed_origins.is_empty());
         assert_eq!(config.log_filter, "info");
 
-        assert_eq!(config.database_statement_cache, 100);
-        assert_eq!(config.http_request_timeout, Duration::from_secs(30));
-        assert_eq!(config.http_header_read_timeout, Duration::from_secs(10));
-        assert_eq!(config.http_max_connections, 1024);
-        assert_eq!(config.api_base_path, None);
+        assert_eq!(config.database.statement_cache, 100);
+        assert_eq!(config.http.request_timeout, Duration::from_secs(30));
+        assert_eq!(config.http.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(config.http.max_connections, 1024);
+        assert_eq!(
+            config.http.classify_rate_limit,
+            Some(DEFAULT_CLASSIFY_RATE_LIMIT)
+        );
+        assert!(!config.http.trust_proxy_headers);
+        assert_eq!(config.http.api_base_path, None);
 
         let lambda = parse(Runtime::Lambda, &[("DATABASE_URL", "postgres://x/y")]).unwrap();
-        assert_eq!(lambda.database_max_connections, 1);
+        assert_eq!(lambda.database.max_connections, 1);
+        assert!(lambda.http.trust_proxy_headers);
     }
 
     #[test]
@@ -373,7 +469,7 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(config.classifier, ClassifierKind::Gemini);
+        assert_eq!(config.classifier.kind, ClassifierKind::Gemini);
         let printed = format!("{config:?}");
         assert!(!printed.contains("AIza-very-secret"));
         assert!(!printed.contains("postgres://x/y"));
@@ -425,7 +521,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            config.cors_allowed_origins,
+            config.http.cors_allowed_origins,
             ["https://a.example.com", "http://localhost:5173"]
         );
     }
@@ -441,14 +537,14 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(config.database_statement_cache, 0);
-        assert_eq!(config.api_base_path.as_deref(), Some("/support/v1"));
+        assert_eq!(config.database.statement_cache, 0);
+        assert_eq!(config.http.api_base_path.as_deref(), Some("/support/v1"));
 
         let root = parse(
             Runtime::Lambda,
             &[("DATABASE_URL", "postgres://x/y"), ("API_BASE_PATH", "/")],
         )
         .unwrap();
-        assert_eq!(root.api_base_path, None);
+        assert_eq!(root.http.api_base_path, None);
     }
 }

@@ -32,7 +32,7 @@ use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 
-use crate::config::Config;
+use crate::config::DatabaseConfig;
 
 /// The migrations of `migrations/`, compiled into every binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -50,8 +50,8 @@ pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 /// A pool that connects on first use, so the process starts (and `/api/health` can report the
 /// problem) even while the database is down.
-pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
-    let options = PgConnectOptions::from_str(config.database_url.expose())?
+pub fn pool(config: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(config.url.expose())?
         .application_name("helpdesk")
         .options([
             ("statement_timeout", STATEMENT_TIMEOUT),
@@ -60,9 +60,9 @@ pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
                 IDLE_IN_TRANSACTION_TIMEOUT,
             ),
         ])
-        .statement_cache_capacity(config.database_statement_cache);
+        .statement_cache_capacity(config.statement_cache);
     Ok(PgPoolOptions::new()
-        .max_connections(config.database_max_connections)
+        .max_connections(config.max_connections)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         // A Lambda sandbox is frozen between invocations, so a pooled connection may have been
         // closed by the server or a proxy meanwhile: ping it before handing it out and reconnect

@@ -9,7 +9,7 @@ use axum::{
     Router,
     body::Body,
     extract::{OriginalUri, Request, State},
-    http::{HeaderName, HeaderValue, Uri, uri::PathAndQuery},
+    http::{HeaderValue, Uri, uri::PathAndQuery},
     middleware::Next,
     response::Response,
 };
@@ -17,22 +17,13 @@ use lambda_http::{RequestExt, request::RequestContext};
 pub use lambda_runtime::Error;
 use tower::{Service, ServiceBuilder};
 use tracing::Instrument;
-use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::{
-    config::{Config, Runtime},
+    config::{Config, HttpConfig, Runtime},
     db,
-    http::{self, ApiContext, HttpOptions, Routes},
+    http::{self, ApiContext, REQUEST_ID, Routes},
+    telemetry::{self, LogFormat},
 };
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Where the API is mounted in front of `/api`, as API Gateway sends the path.
-#[derive(Debug, Clone, Default)]
-pub struct Mount {
-    /// A custom domain's API mapping key (`API_BASE_PATH`), e.g. `/helpdesk`.
-    pub base_path: Option<String>,
-}
 
 /// The whole life of one Lambda instance: read the configuration, build the state once, then
 /// serve invocations until the sandbox is shut down. Each function's `main` is this one call.
@@ -41,35 +32,33 @@ pub async fn run(routes: Routes) -> Result<(), Error> {
         Ok(config) => config,
         Err(error) => {
             // Logged as JSON too, so a broken deployment shows up in CloudWatch queries.
-            init_logging("info");
+            telemetry::init("info", LogFormat::Json);
             tracing::error!(%error, "invalid configuration");
             return Err(error.into());
         }
     };
-    init_logging(&config.log_filter);
+    telemetry::init(&config.log_filter, LogFormat::Json);
     // GEMINI_API_KEY_SECRET_ID (set by template.yaml for the functions that classify) is read
     // here, once per cold start.
-    crate::secrets::resolve_gemini_key(&mut config).await;
+    crate::secrets::resolve_gemini_key(&mut config.classifier.gemini).await;
     // Outside the handler: the pool (lazy, so a cold start never waits for the database) and the
     // classifier's HTTP client are reused by every invocation this instance serves.
     let ctx = ApiContext {
-        db: db::pool(&config).map_err(|error| format!("DATABASE_URL is not usable: {error}"))?,
-        classifier: crate::build_classifier(&config),
+        db: db::pool(&config.database)
+            .map_err(|error| format!("DATABASE_URL is not usable: {error}"))?,
+        classifier: crate::build_classifier(&config.classifier),
     };
     // The SPA is served by its static host, never by a function.
-    let options = HttpOptions {
+    let http = HttpConfig {
         static_dir: None,
-        ..HttpOptions::from_config(&config)
-    };
-    let mount = Mount {
-        base_path: config.api_base_path.clone(),
+        ..config.http
     };
     tracing::info!(
         ?routes,
-        base_path = mount.base_path.as_deref().unwrap_or(""),
+        base_path = http.api_base_path.as_deref().unwrap_or(""),
         "lambda function ready"
     );
-    lambda_http::run(service(ctx, routes, &options, mount)).await
+    lambda_http::run(service(ctx, routes, &http)).await
 }
 
 /// One function's routes of the shared router, behind the Lambda adapter layer. Tests send API
@@ -77,31 +66,31 @@ pub async fn run(routes: Routes) -> Result<(), Error> {
 pub fn service(
     ctx: ApiContext,
     routes: Routes,
-    options: &HttpOptions,
-    mount: Mount,
+    config: &HttpConfig,
 ) -> impl Service<lambda_http::Request, Response = Response, Error = Infallible, Future: Send + 'static>
 + Clone
 + Send
 + 'static {
-    let router: Router = http::app(ctx, &[routes], options);
+    let router: Router = http::app(ctx, &[routes], config);
     ServiceBuilder::new()
         .map_request(|request: lambda_http::Request| request.map(Body::new))
         .layer(axum::middleware::from_fn_with_state(
-            mount,
+            config.api_base_path.clone(),
             from_api_gateway,
         ))
         .service(router)
 }
 
 /// Rewrites the request as the router expects it and runs it inside a span naming the Lambda
-/// invocation.
+/// invocation. `base_path` is a custom domain's API mapping key (`API_BASE_PATH`), e.g.
+/// `/helpdesk`, in front of `/api`.
 ///
 /// The router sees `/api/...`; `OriginalUri`, from which the `Location` and `Link` headers are
 /// built, keeps the path the client called (`/prod/api/...`, `/helpdesk/api/...`): those
 /// headers are resolved by the client against its own URL, so they must carry the prefixes
 /// API Gateway removes again on the way in.
 async fn from_api_gateway(
-    State(mount): State<Mount>,
+    State(base_path): State<Option<String>>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -120,11 +109,7 @@ async fn from_api_gateway(
 
     let client_uri =
         with_path(request.uri(), request.raw_http_path()).unwrap_or_else(|| request.uri().clone());
-    let path = routing_path(
-        request.uri().path(),
-        stage.as_deref(),
-        mount.base_path.as_deref(),
-    );
+    let path = routing_path(request.uri().path(), stage.as_deref(), base_path.as_deref());
     if let Some(uri) = with_path(request.uri(), path) {
         *request.uri_mut() = uri;
     }
@@ -182,32 +167,6 @@ fn with_path(uri: &Uri, path: &str) -> Option<Uri> {
     let mut parts = uri.clone().into_parts();
     parts.path_and_query = Some(PathAndQuery::try_from(path_and_query).ok()?);
     Uri::from_parts(parts).ok()
-}
-
-/// JSON lines for CloudWatch Logs Insights. Each line lists its spans, so every event of an
-/// invocation carries `aws_request_id` (the `lambda` span) next to the request's method, path
-/// and `x-request-id` (the `request` span).
-pub fn init_logging(filter: &str) {
-    let (filter, invalid) = match EnvFilter::try_new(filter) {
-        Ok(filter) => (filter, None),
-        Err(error) => (EnvFilter::new("info"), Some(error)),
-    };
-    let installed = tracing_subscriber::registry()
-        .with(filter)
-        .with(
-            fmt::layer()
-                .json()
-                .flatten_event(true)
-                .with_current_span(false)
-                .with_span_list(true)
-                .with_ansi(false)
-                // CloudWatch stamps every line itself.
-                .without_time(),
-        )
-        .try_init();
-    if let (Ok(()), Some(error)) = (installed, invalid) {
-        tracing::warn!(%error, "RUST_LOG is invalid; logging at info");
-    }
 }
 
 #[cfg(test)]

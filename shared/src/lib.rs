@@ -17,13 +17,13 @@ pub mod telemetry;
 use std::sync::Arc;
 
 use classifier::{Classifier, Gemini, OpenAiCompatible};
-use config::{ClassifierKind, Config};
+use config::{ClassifierConfig, ClassifierKind};
 
 /// Builds the classification service the configuration asks for, once per process. A provider
 /// that cannot be set up is logged and the rule classifier serves instead.
-pub fn build_classifier(config: &Config) -> Classifier {
+pub fn build_classifier(config: &ClassifierConfig) -> Classifier {
     let client = classifier::http_client();
-    match config.classifier {
+    match config.kind {
         ClassifierKind::Rules => Classifier::rules_only(),
         ClassifierKind::Gemini => match &config.gemini.api_key {
             Some(key) => {
@@ -34,7 +34,7 @@ pub fn build_classifier(config: &Config) -> Classifier {
                     &config.gemini.model,
                     key.clone(),
                 );
-                Classifier::with_provider(Arc::new(gemini), config.classify_timeout)
+                Classifier::with_provider(Arc::new(gemini), config.timeout)
             }
             // Only the Lambda functions read GEMINI_API_KEY_SECRET_ID (`secrets`, before this
             // call); a failed read there is already logged with its reason.
@@ -57,7 +57,7 @@ pub fn build_classifier(config: &Config) -> Classifier {
                 tracing::info!(%model, "classifying with an OpenAI-compatible endpoint");
                 let provider =
                     OpenAiCompatible::new(client, base_url, model, config.openai.api_key.clone());
-                Classifier::with_provider(Arc::new(provider), config.classify_timeout)
+                Classifier::with_provider(Arc::new(provider), config.timeout)
             }
             // Config parsing requires both for CLASSIFIER=openai.
             _ => Classifier::rules_only(),

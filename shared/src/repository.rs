@@ -2,12 +2,14 @@
 //! values; queries are static strings or built from fixed fragments, so each shape becomes one
 //! prepared statement that the connection caches and reuses.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
-use utoipa::ToSchema;
+use std::collections::BTreeMap;
 
-use crate::domain::{Category, Description, Priority, Status, Ticket, TicketChanges, Title};
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
+
+use crate::domain::{
+    Breakdown, Category, Description, Priority, Status, Ticket, TicketChanges, TicketStats, Title,
+};
 
 /// The selected columns of a [`Ticket`], as a literal so queries stay static strings.
 macro_rules! ticket_columns {
@@ -47,33 +49,6 @@ pub struct TicketFilter {
     /// Case-insensitive substring of title or description, taken literally. Never contains
     /// control characters (the HTTP layer refuses them): see [`SEARCH_TEXT`].
     pub search: Option<String>,
-}
-
-/// Aggregates for the dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct TicketStats {
-    pub total_tickets: i64,
-    pub open_tickets: i64,
-    /// Tickets ÷ distinct UTC days with at least one ticket, rounded to 2 decimals.
-    pub avg_tickets_per_day: f64,
-    pub priority_breakdown: PriorityBreakdown,
-    pub category_breakdown: CategoryBreakdown,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct PriorityBreakdown {
-    pub low: i64,
-    pub medium: i64,
-    pub high: i64,
-    pub critical: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct CategoryBreakdown {
-    pub billing: i64,
-    pub technical: i64,
-    pub account: i64,
-    pub general: i64,
 }
 
 pub async fn insert_ticket(db: impl PgExecutor<'_>, draft: &TicketDraft) -> sqlx::Result<Ticket> {
@@ -331,30 +306,50 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
-/// Reads the counters that triggers keep in step with `tickets` (migrations
-/// `20261126000002_ticket_stats_rollup.sql` and `…0005_sharded_ticket_counters.sql`): at most
-/// 64 labels × 4 shards plus one row per day with tickets, whatever the number of tickets, and
-/// exactly what a full recount would return.
-pub async fn ticket_stats(pool: &PgPool) -> sqlx::Result<TicketStats> {
+/// Reads the counters that triggers keep in step with `tickets` (migration
+/// `20261126000002_ticket_stats_rollup.sql`): at most 64 labels × 4 shards plus one row per day
+/// with tickets, whatever the number of tickets, and exactly what a full recount would return.
+/// The breakdowns come grouped by the database, one member per value found.
+pub async fn ticket_stats(pool: &PgPool) -> Result<TicketStats, StatsError> {
     let row: StatsRow = sqlx::query_as(
         "SELECT COALESCE(sum(tickets), 0)::int8 AS total, \
-                COALESCE(sum(tickets) FILTER (WHERE status = 'open'), 0)::int8 AS open, \
+                COALESCE(sum(tickets) FILTER (WHERE status = $1), 0)::int8 AS open, \
                 COALESCE(round(sum(tickets) \
                     / NULLIF((SELECT count(*) FROM ticket_days WHERE live_groups > 0), 0), 2), 0)::float8 \
                     AS avg_per_day, \
-                COALESCE(sum(tickets) FILTER (WHERE priority = 'low'), 0)::int8 AS low, \
-                COALESCE(sum(tickets) FILTER (WHERE priority = 'medium'), 0)::int8 AS medium, \
-                COALESCE(sum(tickets) FILTER (WHERE priority = 'high'), 0)::int8 AS high, \
-                COALESCE(sum(tickets) FILTER (WHERE priority = 'critical'), 0)::int8 AS critical, \
-                COALESCE(sum(tickets) FILTER (WHERE category = 'billing'), 0)::int8 AS billing, \
-                COALESCE(sum(tickets) FILTER (WHERE category = 'technical'), 0)::int8 AS technical, \
-                COALESCE(sum(tickets) FILTER (WHERE category = 'account'), 0)::int8 AS account, \
-                COALESCE(sum(tickets) FILTER (WHERE category = 'general'), 0)::int8 AS general \
+                (SELECT COALESCE(jsonb_object_agg(priority, n), '{}')::text \
+                 FROM (SELECT priority, sum(tickets)::int8 AS n FROM ticket_counts GROUP BY 1) AS p) \
+                    AS priorities, \
+                (SELECT COALESCE(jsonb_object_agg(category, n), '{}')::text \
+                 FROM (SELECT category, sum(tickets)::int8 AS n FROM ticket_counts GROUP BY 1) AS c) \
+                    AS categories \
          FROM ticket_counts",
     )
+    .bind(Status::Open)
     .fetch_one(pool)
     .await?;
-    Ok(row.into())
+    let counts = |json: &str| {
+        serde_json::from_str::<BTreeMap<String, i64>>(json).map_err(|error| error.to_string())
+    };
+    let priority_breakdown = counts(&row.priorities).and_then(Breakdown::from_counts);
+    let category_breakdown = counts(&row.categories).and_then(Breakdown::from_counts);
+    Ok(TicketStats {
+        total_tickets: row.total,
+        open_tickets: row.open,
+        avg_tickets_per_day: row.avg_per_day,
+        priority_breakdown: priority_breakdown.map_err(StatsError::Counters)?,
+        category_breakdown: category_breakdown.map_err(StatsError::Counters)?,
+    })
+}
+
+/// Why the statistics could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// The counters hold something the code does not know: they and the code disagree.
+    #[error("unreadable statistics counters: {0}")]
+    Counters(String),
 }
 
 #[derive(sqlx::FromRow)]
@@ -362,57 +357,38 @@ struct StatsRow {
     total: i64,
     open: i64,
     avg_per_day: f64,
-    low: i64,
-    medium: i64,
-    high: i64,
-    critical: i64,
-    billing: i64,
-    technical: i64,
-    account: i64,
-    general: i64,
+    /// JSON objects of counts by spelling.
+    priorities: String,
+    categories: String,
 }
 
-impl From<StatsRow> for TicketStats {
-    fn from(row: StatsRow) -> Self {
-        Self {
-            total_tickets: row.total,
-            open_tickets: row.open,
-            avg_tickets_per_day: row.avg_per_day,
-            priority_breakdown: PriorityBreakdown {
-                low: row.low,
-                medium: row.medium,
-                high: row.high,
-                critical: row.critical,
-            },
-            category_breakdown: CategoryBreakdown {
-                billing: row.billing,
-                technical: row.technical,
-                account: row.account,
-                general: row.general,
-            },
-        }
-    }
-}
-
-/// The stored first response to a create that carried an idempotency key.
+/// A create's answer: what the client is sent and, for a create with an idempotency key, what
+/// its retries are sent again.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct IdempotentResponse {
+pub struct CreateAnswer {
+    /// The request as parsed, to tell a retry from a different request reusing the key.
     pub request_body: String,
-    pub response_status: i16,
     pub response_body: String,
     pub location: String,
+    pub etag: String,
 }
 
-/// How long a key's response is replayed.
+/// How long a key's answer is replayed.
 pub const IDEMPOTENCY_KEY_TTL_HOURS: i32 = 24;
+/// Expired keys are deleted in batches of this many, by one keyed create in this many (the
+/// ticket id decides), inside that request's own work: no separate job is needed, which a
+/// Lambda deployment has nowhere to run, and nothing is left to a task that a frozen sandbox
+/// might never run.
+const PURGE_BATCH: i64 = 1000;
+const PURGE_EVERY: i64 = 100;
 
-/// The live (under 24 hours old) response stored for `key`, if any.
-pub async fn find_idempotent_response(
+/// The live (under 24 hours old) answer stored for `key`, if any.
+pub async fn find_create_answer(
     db: impl PgExecutor<'_>,
     key: &str,
-) -> sqlx::Result<Option<IdempotentResponse>> {
+) -> sqlx::Result<Option<CreateAnswer>> {
     sqlx::query_as(
-        "SELECT request_body, response_status, response_body, location FROM idempotency_keys \
+        "SELECT request_body, response_body, location, etag FROM idempotency_keys \
          WHERE key = $1 AND created_at > now() - make_interval(hours => $2)",
     )
     .bind(key)
@@ -421,28 +397,67 @@ pub async fn find_idempotent_response(
     .await
 }
 
-/// Stores the response for `key` in the caller's transaction. Returns `false` when a live
-/// response already exists: a concurrent request with the same key won, and the caller must
-/// roll back. The unique key makes a concurrent insert wait for the winner's commit.
-pub async fn save_idempotent_response(
+/// What became of a create carrying an idempotency key.
+#[derive(Debug)]
+pub enum KeyedCreate {
+    Created(CreateAnswer),
+    /// A concurrent request with the key committed first; its answer. Nothing was created.
+    AlreadyCreated(CreateAnswer),
+    /// A concurrent request held the key, but its answer expired meanwhile.
+    KeyExpiredInUse,
+}
+
+/// Inserts the ticket and stores `answer(&ticket)` under `key`, in one transaction: a key never
+/// exists without its ticket or the reverse. If a live answer is stored meanwhile (a concurrent
+/// request with the same key won; the unique key makes this one wait for its commit), nothing
+/// is created and that answer is returned.
+pub async fn insert_ticket_once<E: From<sqlx::Error>>(
+    pool: &PgPool,
+    key: &str,
+    draft: &TicketDraft,
+    answer: impl FnOnce(&Ticket) -> Result<CreateAnswer, E>,
+) -> Result<KeyedCreate, E> {
+    let mut tx = crate::db::begin(pool).await?;
+    let ticket = insert_ticket(&mut *tx, draft).await?;
+    let answer = answer(&ticket)?;
+    if !save_create_answer(&mut tx, key, &answer).await? {
+        tx.rollback().await?;
+        return Ok(match find_create_answer(pool, key).await? {
+            Some(earlier) => KeyedCreate::AlreadyCreated(earlier),
+            None => KeyedCreate::KeyExpiredInUse,
+        });
+    }
+    tx.commit().await?;
+    if ticket.id % PURGE_EVERY == 0 {
+        // The ticket is stored and answered either way; a failed purge is retried by a later one.
+        if let Err(error) = purge_expired_idempotency_keys(pool, PURGE_BATCH).await {
+            tracing::warn!(%error, "purging expired idempotency keys failed");
+        }
+    }
+    Ok(KeyedCreate::Created(answer))
+}
+
+/// Stores the answer for `key` in the caller's transaction. Returns `false` when a live answer
+/// already exists. An expired one is replaced.
+async fn save_create_answer(
     conn: &mut PgConnection,
     key: &str,
-    response: &IdempotentResponse,
+    answer: &CreateAnswer,
 ) -> sqlx::Result<bool> {
     let saved: Option<String> = sqlx::query_scalar(
-        "INSERT INTO idempotency_keys (key, request_body, response_status, response_body, location) \
+        "INSERT INTO idempotency_keys (key, request_body, response_body, location, etag) \
          VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (key) DO UPDATE SET request_body = excluded.request_body, \
-             response_status = excluded.response_status, response_body = excluded.response_body, \
-             location = excluded.location, created_at = now() \
+             response_body = excluded.response_body, location = excluded.location, \
+             etag = excluded.etag, created_at = now() \
          WHERE idempotency_keys.created_at <= now() - make_interval(hours => $6) \
          RETURNING key",
     )
     .bind(key)
-    .bind(&response.request_body)
-    .bind(response.response_status)
-    .bind(&response.response_body)
-    .bind(&response.location)
+    .bind(&answer.request_body)
+    .bind(&answer.response_body)
+    .bind(&answer.location)
+    .bind(&answer.etag)
     .bind(IDEMPOTENCY_KEY_TTL_HOURS)
     .fetch_optional(conn)
     .await?;

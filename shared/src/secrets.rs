@@ -3,22 +3,22 @@
 
 use aws_config::SdkConfig;
 
-use crate::config::{Config, Secret};
+use crate::config::{GeminiConfig, Secret};
 
-/// Fills `config.gemini.api_key` from `GEMINI_API_KEY_SECRET_ID` when no key is set directly.
+/// Fills `gemini.api_key` from `GEMINI_API_KEY_SECRET_ID` when no key is set directly.
 /// A missing or unreadable secret is logged once; the rule classifier then serves.
-pub async fn resolve_gemini_key(config: &mut Config) {
-    if config.gemini.api_key.is_some() {
+pub async fn resolve_gemini_key(gemini: &mut GeminiConfig) {
+    if gemini.api_key.is_some() {
         return;
     }
-    let Some(secret_id) = config.gemini.api_key_secret_id.clone() else {
+    let Some(secret_id) = gemini.api_key_secret_id.clone() else {
         return;
     };
     let aws = aws_config::load_from_env().await;
     match fetch(&aws, &secret_id).await {
         Ok(key) => {
             tracing::info!(secret_id = %secret_id, "read the Gemini key from AWS");
-            config.gemini.api_key = Some(key);
+            gemini.api_key = Some(key);
         }
         Err(reason) => tracing::error!(
             secret_id = %secret_id,

@@ -4,7 +4,12 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
+    /// Human-readable lines (the local server, containers).
     Text,
+    /// JSON lines for CloudWatch Logs Insights (Lambda). Each line lists its spans, so every
+    /// event of an invocation carries `aws_request_id` (the `lambda` span) next to the
+    /// request's method, path and `x-request-id` (the `request` span). No timestamp: CloudWatch
+    /// stamps every line itself.
     Json,
 }
 
@@ -23,8 +28,10 @@ pub fn init(filter: &str, format: LogFormat) {
                 fmt::layer()
                     .json()
                     .flatten_event(true)
-                    .with_current_span(true)
-                    .with_span_list(false),
+                    .with_current_span(false)
+                    .with_span_list(true)
+                    .with_ansi(false)
+                    .without_time(),
             )
             .try_init(),
     };

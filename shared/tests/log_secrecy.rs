@@ -59,7 +59,7 @@ async fn the_key_and_the_description_never_appear_in_logs() {
             .map(|(_, value)| value.clone())
     })
     .unwrap();
-    let classifier = shared::build_classifier(&config);
+    let classifier = shared::build_classifier(&config.classifier);
     let description = "My invoice total is wrong and I need it corrected before month end";
     assert_eq!(
         classifier.classify(description).await.source,

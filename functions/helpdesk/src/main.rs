@@ -7,14 +7,12 @@ use clap::{Parser, Subcommand};
 use shared::{
     config::{Config, Runtime},
     db,
-    http::{self, ApiContext, HttpOptions, Routes, ServerLimits},
+    http::{self, ApiContext, Routes},
     telemetry::{self, LogFormat},
 };
 
 /// How long start-up waits for the database before giving up on migrations.
 const DATABASE_PATIENCE: Duration = Duration::from_secs(60);
-/// How long in-flight requests may take to finish after a shutdown signal.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Parser)]
 #[command(version, about = "Helpdesk support-ticket server")]
@@ -45,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env(Runtime::Server)?;
     telemetry::init(&config.log_filter, LogFormat::Text);
-    let pool = db::pool(&config).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let pool = db::pool(&config.database).context("DATABASE_URL is not a valid PostgreSQL URL")?;
     db::migrate(&pool, DATABASE_PATIENCE)
         .await
         .context("running database migrations")?;
@@ -74,20 +72,16 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let ctx = ApiContext {
         db: pool.clone(),
-        classifier: shared::build_classifier(&config),
+        classifier: shared::build_classifier(&config.classifier),
     };
-    let app = http::app(ctx, Routes::ALL, &HttpOptions::from_config(&config));
-    let limits = ServerLimits {
-        header_read_timeout: config.http_header_read_timeout,
-        max_connections: config.http_max_connections,
-        drain_timeout: DRAIN_TIMEOUT,
-    };
-    let listener = tokio::net::TcpListener::bind(config.bind_addr)
+    let app = http::app(ctx, Routes::ALL, &config.http);
+    let address = config.http.bind_addr;
+    let listener = tokio::net::TcpListener::bind(address)
         .await
-        .with_context(|| format!("binding BIND_ADDR {}", config.bind_addr))?;
-    tracing::info!(address = %config.bind_addr, static_dir = ?config.static_dir, "serving");
+        .with_context(|| format!("binding BIND_ADDR {address}"))?;
+    tracing::info!(%address, static_dir = ?config.http.static_dir, "serving");
 
-    let outcome = http::serve(listener, app, limits, async {
+    let outcome = http::serve(listener, app, &config.http, async {
         shutdown_signal().await;
         tracing::info!("shutdown signal received; draining in-flight requests");
     })

@@ -4,6 +4,16 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// A closed vocabulary: every value, in the order the product presents them, and each value's
+/// wire and database spelling. What code that works over any of them (statistics breakdowns,
+/// schemas, checks against the database) needs.
+pub trait Vocabulary: Copy + Ord + Send + Sync + 'static {
+    /// The type's name, as in the OpenAPI document.
+    const NAME: &'static str;
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+}
+
 /// Declares a closed string enum with its wire names, `ALL`, `as_str` and `FromStr`.
 macro_rules! string_enum {
     (
@@ -35,6 +45,15 @@ macro_rules! string_enum {
             /// The allowed spellings, for error messages and schemas.
             pub fn names() -> Vec<&'static str> {
                 Self::ALL.iter().map(|value| value.as_str()).collect()
+            }
+        }
+
+        impl Vocabulary for $name {
+            const NAME: &'static str = stringify!($name);
+            const ALL: &'static [Self] = Self::ALL;
+
+            fn as_str(self) -> &'static str {
+                Self::as_str(self)
             }
         }
 

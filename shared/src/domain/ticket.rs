@@ -1,19 +1,29 @@
 //! Validated ticket values and the commands built from request bodies.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{Category, Priority, Status};
+use super::{
+    Category, Priority, Status,
+    request::{
+        Body, FieldErrors, JsonObject, LabelMember, Member, Null, TextMember, TextRule,
+        documented_body,
+    },
+};
 
-pub const TITLE_MAX_CHARS: usize = 200;
-pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
-
-/// Field name → messages, as sent in the `errors` member of a validation problem.
-pub type FieldErrors = BTreeMap<String, Vec<String>>;
+/// Ticket titles: one line, at most 200 characters (the column is varchar(200)).
+pub const TITLE_RULE: TextRule = TextRule {
+    max_chars: 200,
+    line_breaks: false,
+};
+/// Descriptions: line breaks and tabs kept, at most 10,000 characters (a CHECK of the table).
+pub const DESCRIPTION_RULE: TextRule = TextRule {
+    max_chars: 10_000,
+    line_breaks: true,
+};
+pub const TITLE_MAX_CHARS: usize = TITLE_RULE.max_chars;
+pub const DESCRIPTION_MAX_CHARS: usize = DESCRIPTION_RULE.max_chars;
 
 /// A stored ticket, as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
@@ -41,23 +51,13 @@ impl Ticket {
     }
 }
 
-/// A ticket title: trimmed, not blank, at most 200 characters, no control characters.
+/// A ticket title under [`TITLE_RULE`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Title(String);
 
 impl Title {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let title = raw.trim();
-        if title.is_empty() {
-            return Err("must not be blank".to_owned());
-        }
-        if title.chars().count() > TITLE_MAX_CHARS {
-            return Err(format!("must be at most {TITLE_MAX_CHARS} characters"));
-        }
-        if title.chars().any(char::is_control) {
-            return Err("must not contain control characters or line breaks".to_owned());
-        }
-        Ok(Self(title.to_owned()))
+        TITLE_RULE.check(raw).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -65,31 +65,14 @@ impl Title {
     }
 }
 
-/// A ticket description: trimmed, not blank, at most 10,000 characters; line breaks and tabs
-/// are kept, other control characters (which PostgreSQL may refuse, e.g. NUL) are rejected.
+/// A ticket description under [`DESCRIPTION_RULE`]; line breaks and tabs are kept, other
+/// control characters (which PostgreSQL may refuse, e.g. NUL) are rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Description(String);
 
 impl Description {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let description = raw.trim();
-        if description.is_empty() {
-            return Err("must not be blank".to_owned());
-        }
-        if description.chars().count() > DESCRIPTION_MAX_CHARS {
-            return Err(format!(
-                "must be at most {DESCRIPTION_MAX_CHARS} characters"
-            ));
-        }
-        if description
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            return Err(
-                "must not contain control characters other than line breaks and tabs".to_owned(),
-            );
-        }
-        Ok(Self(description.to_owned()))
+        DESCRIPTION_RULE.check(raw).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -97,57 +80,75 @@ impl Description {
     }
 }
 
-/// `POST /api/tickets/` body. Documentation of the wire shape; parsing is [`NewTicket::parse`].
-/// The patterns restate the parsers' rules: something visible, no control characters (line
-/// breaks and tabs allowed in descriptions).
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateTicketRequest {
-    #[schema(
-        max_length = 200,
-        min_length = 1,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
-        example = "Charged twice for November"
-    )]
-    pub title: String,
-    #[schema(
-        max_length = 10000,
-        min_length = 1,
-        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
-        example = "My card was charged twice."
-    )]
-    pub description: String,
-    /// Omit to let the classifier choose.
-    pub category: Option<Category>,
-    /// Omit to let the classifier choose.
-    pub priority: Option<Priority>,
-}
+const TITLE: TextMember = TextMember {
+    name: "title",
+    rule: TITLE_RULE,
+    required: true,
+    example: "Charged twice for November",
+};
+const DESCRIPTION: TextMember = TextMember {
+    name: "description",
+    rule: DESCRIPTION_RULE,
+    required: true,
+    example: "My card was charged twice.",
+};
+const CLASSIFY_DESCRIPTION: TextMember = TextMember {
+    example: "I was charged twice this month",
+    ..DESCRIPTION
+};
+const SUGGESTED: Option<&str> = Some("Omit to let the classifier choose.");
+const NEW_CATEGORY: LabelMember = LabelMember::of::<Category>("category", SUGGESTED);
+const NEW_PRIORITY: LabelMember = LabelMember::of::<Priority>("priority", SUGGESTED);
+const STATUS: LabelMember = LabelMember::of::<Status>("status", None);
+const CATEGORY: LabelMember = LabelMember::of::<Category>("category", None);
+const PRIORITY: LabelMember = LabelMember::of::<Priority>("priority", None);
 
-/// `PATCH /api/tickets/{id}/` body; an empty object changes nothing. Parsing is
-/// [`TicketChanges::parse`].
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateTicketRequest {
-    #[schema(nullable = false)]
-    pub status: Option<Status>,
-    #[schema(nullable = false)]
-    pub category: Option<Category>,
-    #[schema(nullable = false)]
-    pub priority: Option<Priority>,
-}
+/// `POST /api/tickets/`.
+pub static CREATE_TICKET: Body = Body {
+    name: "CreateTicketRequest",
+    description: "A new ticket. Omitted (or null) labels are suggested by the classifier.",
+    members: &[
+        Member::Text(TITLE),
+        Member::Text(DESCRIPTION),
+        Member::Label(NEW_CATEGORY),
+        Member::Label(NEW_PRIORITY),
+    ],
+    null: Null::MeansOmitted,
+};
 
-/// `POST /api/tickets/classify/` body. Parsing is [`Description::parse`] on its one member.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClassifyRequest {
-    #[schema(
-        max_length = 10000,
-        min_length = 1,
-        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
-        example = "I was charged twice this month"
-    )]
-    pub description: String,
-}
+/// `PATCH /api/tickets/{id}/`.
+pub static UPDATE_TICKET: Body = Body {
+    name: "UpdateTicketRequest",
+    description: "The labels to change; an empty object changes nothing. Omit a member to \
+                  leave it as it is (null is refused).",
+    members: &[
+        Member::Label(STATUS),
+        Member::Label(CATEGORY),
+        Member::Label(PRIORITY),
+    ],
+    null: Null::Refused,
+};
+
+/// `POST /api/tickets/classify/`.
+pub static CLASSIFY: Body = Body {
+    name: "ClassifyRequest",
+    description: "The text to suggest labels for.",
+    members: &[Member::Text(CLASSIFY_DESCRIPTION)],
+    null: Null::MeansOmitted,
+};
+
+documented_body!(
+    /// The OpenAPI schema of [`CREATE_TICKET`].
+    CreateTicketRequest => CREATE_TICKET
+);
+documented_body!(
+    /// The OpenAPI schema of [`UPDATE_TICKET`].
+    UpdateTicketRequest => UPDATE_TICKET
+);
+documented_body!(
+    /// The OpenAPI schema of [`CLASSIFY`].
+    ClassifyRequest => CLASSIFY
+);
 
 /// A validated create command; omitted labels are filled by the classifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,19 +160,17 @@ pub struct NewTicket {
 }
 
 impl NewTicket {
-    pub const FIELDS: &'static [&'static str] = &["title", "description", "category", "priority"];
-
     pub fn parse(body: &JsonObject) -> Result<Self, FieldErrors> {
-        let mut fields = FieldReader::new(body, Self::FIELDS);
-        let title = fields.required("title", Title::parse);
-        let description = fields.required("description", Description::parse);
-        let category = fields.optional("category", parse_enum);
-        let priority = fields.optional("priority", parse_enum);
+        let mut fields = CREATE_TICKET.read(body);
+        let title = fields.text(&TITLE);
+        let description = fields.text(&DESCRIPTION);
+        let category = fields.label(&NEW_CATEGORY);
+        let priority = fields.label(&NEW_PRIORITY);
         fields.finish()?;
         match (title, description) {
             (Some(title), Some(description)) => Ok(Self {
-                title,
-                description,
+                title: Title(title),
+                description: Description(description),
                 category,
                 priority,
             }),
@@ -190,16 +189,12 @@ pub struct TicketChanges {
 }
 
 impl TicketChanges {
-    pub const FIELDS: &'static [&'static str] = &["status", "category", "priority"];
-
     pub fn parse(body: &JsonObject) -> Result<Self, FieldErrors> {
-        let mut fields = FieldReader::new(body, Self::FIELDS);
-        // Null cannot mean "leave unchanged" (omit the member for that) nor clear a label.
-        fields.refuse_nulls();
+        let mut fields = UPDATE_TICKET.read(body);
         let changes = Self {
-            status: fields.optional("status", parse_enum),
-            category: fields.optional("category", parse_enum),
-            priority: fields.optional("priority", parse_enum),
+            status: fields.label(&STATUS),
+            category: fields.label(&CATEGORY),
+            priority: fields.label(&PRIORITY),
         };
         fields.finish()?;
         Ok(changes)
@@ -208,111 +203,16 @@ impl TicketChanges {
 
 /// Parses the body of `/classify`: one required `description`.
 pub fn parse_classify_request(body: &JsonObject) -> Result<Description, FieldErrors> {
-    let mut fields = FieldReader::new(body, &["description"]);
-    let description = fields.required("description", Description::parse);
+    let mut fields = CLASSIFY.read(body);
+    let description = fields.text(&CLASSIFY_DESCRIPTION);
     fields.finish()?;
     // `finish` has already reported why it is missing.
-    description.ok_or_else(FieldErrors::new)
-}
-
-/// A JSON object with its members in order; duplicate keys are refused when it is read.
-pub type JsonObject = Vec<(String, Value)>;
-
-fn parse_enum<T: std::str::FromStr<Err = super::UnknownValue>>(raw: &str) -> Result<T, String> {
-    raw.parse()
-        .map_err(|error: super::UnknownValue| error.to_string())
-}
-
-/// Reads string members of a JSON object, collecting one message list per field.
-struct FieldReader<'a> {
-    body: &'a JsonObject,
-    allowed: &'static [&'static str],
-    errors: FieldErrors,
-}
-
-impl<'a> FieldReader<'a> {
-    fn new(body: &'a JsonObject, allowed: &'static [&'static str]) -> Self {
-        Self {
-            body,
-            allowed,
-            errors: FieldErrors::new(),
-        }
-    }
-
-    fn refuse_nulls(&mut self) {
-        let nulls: Vec<&str> = self
-            .body
-            .iter()
-            .filter(|(_, v)| v.is_null())
-            .map(|(k, _)| k.as_str())
-            .collect();
-        for name in nulls {
-            self.fail(name, "must not be null".to_owned());
-        }
-    }
-
-    fn string(&mut self, name: &str) -> Option<&'a str> {
-        match self
-            .body
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value)
-        {
-            None | Some(Value::Null) => None,
-            Some(Value::String(text)) => Some(text),
-            Some(_) => {
-                self.fail(name, "must be a string".to_owned());
-                None
-            }
-        }
-    }
-
-    fn required<T>(&mut self, name: &str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
-        let present = self
-            .body
-            .iter()
-            .any(|(key, value)| key == name && !value.is_null());
-        if !present {
-            self.fail(name, "is required".to_owned());
-            return None;
-        }
-        self.optional(name, parse)
-    }
-
-    fn optional<T>(&mut self, name: &str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
-        let raw = self.string(name)?;
-        parse(raw).map_err(|message| self.fail(name, message)).ok()
-    }
-
-    fn fail(&mut self, name: &str, message: String) {
-        self.errors
-            .entry(name.to_owned())
-            .or_default()
-            .push(message);
-    }
-
-    /// Reports unknown members and returns every error found.
-    fn finish(mut self) -> Result<(), FieldErrors> {
-        for (key, _) in self.body {
-            if !self.allowed.contains(&key.as_str()) {
-                let message = format!(
-                    "is not an accepted field (accepted: {})",
-                    self.allowed.join(", ")
-                );
-                self.fail(key, message);
-            }
-        }
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(self.errors)
-        }
-    }
+    description.map(Description).ok_or_else(FieldErrors::new)
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 

@@ -8,7 +8,7 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::FieldErrors;
+use crate::domain::{DESCRIPTION_MAX_CHARS, FieldErrors, too_long};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -169,6 +169,15 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<crate::repository::StatsError> for ApiError {
+    fn from(error: crate::repository::StatsError) -> Self {
+        match error {
+            crate::repository::StatsError::Database(error) => error.into(),
+            crate::repository::StatsError::Counters(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 /// Errors that mean "the database cannot be reached or is not answering in time".
 fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
@@ -195,12 +204,12 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
 fn constraint_field_error(error: &sqlx::Error) -> Option<ApiError> {
     let constraint = error.as_database_error()?.constraint()?;
     let (field, message) = match constraint {
-        "tickets_title_not_blank" => ("title", "must not be blank"),
-        "tickets_description_not_blank" => ("description", "must not be blank"),
-        "tickets_description_length" => ("description", "must be at most 10000 characters"),
-        "tickets_category_allowed" => ("category", "is not an allowed value"),
-        "tickets_priority_allowed" => ("priority", "is not an allowed value"),
-        "tickets_status_allowed" => ("status", "is not an allowed value"),
+        "tickets_title_not_blank" => ("title", "must not be blank".to_owned()),
+        "tickets_description_not_blank" => ("description", "must not be blank".to_owned()),
+        "tickets_description_length" => ("description", too_long(DESCRIPTION_MAX_CHARS)),
+        "tickets_category_allowed" => ("category", "is not an allowed value".to_owned()),
+        "tickets_priority_allowed" => ("priority", "is not an allowed value".to_owned()),
+        "tickets_status_allowed" => ("status", "is not an allowed value".to_owned()),
         _ => return None,
     };
     Some(ApiError::field(field, message))

@@ -33,20 +33,14 @@ use tracing::Level;
 
 pub use error::{ApiError, PROBLEM_JSON, Problem};
 pub use meta::ApiDoc;
-pub use rate_limit::RateLimit;
-pub use server::{DrainTimedOut, ServerLimits, serve};
+pub use server::{DrainTimedOut, serve};
 
-use crate::classifier::Classifier;
+use crate::{classifier::Classifier, config::HttpConfig};
 
 /// Largest request body accepted.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
-/// Longest a request may take end to end (the default of [`HttpOptions::request_timeout`]);
-/// above the classification budget so a slow model still ends in a fallback answer rather than
-/// a timeout. A request answered 503 at the timeout still runs to its end
-/// ([`run_to_completion`]): for a create, retry with the same `Idempotency-Key`.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The request id header: generated when absent, echoed in every response.
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// What every handler may use; cheap to clone.
 #[derive(Clone)]
@@ -66,13 +60,13 @@ pub enum Routes {
 impl Routes {
     pub const ALL: &'static [Self] = &[Self::Tickets, Self::Stats, Self::Classify];
 
-    fn router(self, options: &HttpOptions) -> Router<ApiContext> {
+    fn router(self, config: &HttpConfig) -> Router<ApiContext> {
         match self {
             Self::Tickets => tickets::router(),
             Self::Stats => stats::router(),
-            Self::Classify => match options.classify_rate_limit {
+            Self::Classify => match config.classify_rate_limit {
                 Some(limit) => {
-                    rate_limit::limit(classify::router(), limit, options.trust_proxy_headers)
+                    rate_limit::limit(classify::router(), limit, config.trust_proxy_headers)
                 }
                 None => classify::router(),
             },
@@ -80,51 +74,12 @@ impl Routes {
     }
 }
 
-/// HTTP settings that are not per-request state.
-#[derive(Debug, Clone)]
-pub struct HttpOptions {
-    pub cors_allowed_origins: Vec<String>,
-    pub static_dir: Option<std::path::PathBuf>,
-    /// Per-client limit on classification requests; `None` for none.
-    pub classify_rate_limit: Option<RateLimit>,
-    /// Take the client address from `X-Forwarded-For`/`X-Real-IP` (set only behind a proxy
-    /// that overwrites them, or clients can pick their own address).
-    pub trust_proxy_headers: bool,
-    /// A request still running after this is answered 503 problem+json; its work goes on to
-    /// its end (see [`run_to_completion`]).
-    pub request_timeout: Duration,
-}
-
-impl Default for HttpOptions {
-    fn default() -> Self {
-        Self {
-            cors_allowed_origins: Vec::new(),
-            static_dir: None,
-            classify_rate_limit: None,
-            trust_proxy_headers: false,
-            request_timeout: REQUEST_TIMEOUT,
-        }
-    }
-}
-
-impl HttpOptions {
-    pub fn from_config(config: &crate::config::Config) -> Self {
-        Self {
-            cors_allowed_origins: config.cors_allowed_origins.clone(),
-            static_dir: config.static_dir.clone(),
-            classify_rate_limit: config.classify_rate_limit,
-            trust_proxy_headers: config.trust_proxy_headers,
-            request_timeout: config.http_request_timeout,
-        }
-    }
-}
-
 /// The full application: the chosen route groups, health and OpenAPI, the SPA when
 /// configured, and the middleware stack.
-pub fn app(ctx: ApiContext, groups: &[Routes], options: &HttpOptions) -> Router {
+pub fn app(ctx: ApiContext, groups: &[Routes], config: &HttpConfig) -> Router {
     let mut api = meta::router();
     for group in groups {
-        api = api.merge(group.router(options));
+        api = api.merge(group.router(config));
     }
     let mut router = api
         .route("/api", any(unknown_api_path))
@@ -132,11 +87,11 @@ pub fn app(ctx: ApiContext, groups: &[Routes], options: &HttpOptions) -> Router 
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(ctx);
-    router = match &options.static_dir {
+    router = match &config.static_dir {
         Some(dir) => router.fallback_service(spa_service(dir)),
         None => router.fallback(unknown_api_path),
     };
-    with_middleware(router, options)
+    with_middleware(router, config)
 }
 
 /// Registers `path` and `path/`: clients and API Gateway routes use both spellings.
@@ -150,8 +105,8 @@ fn route_with_and_without_slash<S: Clone + Send + Sync + 'static>(
         .route(&format!("{path}/"), method_router)
 }
 
-fn with_middleware(router: Router, options: &HttpOptions) -> Router {
-    let origins = &options.cors_allowed_origins;
+fn with_middleware(router: Router, config: &HttpConfig) -> Router {
+    let origins = &config.cors_allowed_origins;
     let cors = (!origins.is_empty()).then(|| cors_layer(origins));
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<Body>| {
@@ -182,7 +137,7 @@ fn with_middleware(router: Router, options: &HttpOptions) -> Router {
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
-                options.request_timeout,
+                config.request_timeout,
             ))
             .layer(CompressionLayer::new())
             .layer(axum::middleware::from_fn(run_to_completion)),
@@ -325,7 +280,7 @@ mod tests {
                 get(|| async { panic!("a bug") as &'static str }),
             )
             .route("/api/fine", get(|| async { "fine" }));
-        with_middleware(router, &HttpOptions::default())
+        with_middleware(router, &HttpConfig::default())
     }
 
     #[tokio::test]

@@ -18,13 +18,7 @@ use tower_governor::{
 };
 
 use super::Problem;
-
-/// A token bucket: `per_minute` requests a minute on average, in bursts of up to `burst`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub per_minute: u32,
-    pub burst: u32,
-}
+use crate::config::RateLimit;
 
 /// Who a request comes from. Behind a reverse proxy (nginx, API Gateway) every peer is the
 /// proxy, so when told to trust it we take the address the proxy saw: the last

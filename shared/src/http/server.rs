@@ -22,16 +22,13 @@ use hyper_util::{
 use tokio::{net::TcpListener, sync::Semaphore};
 use tower::ServiceExt;
 
-/// How the server treats its clients' connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServerLimits {
-    pub header_read_timeout: Duration,
-    pub max_connections: usize,
-    /// How long in-flight requests may take to finish after the shutdown signal.
-    pub drain_timeout: Duration,
-}
+use crate::config::HttpConfig;
 
-/// The drain took longer than [`ServerLimits::drain_timeout`].
+/// How long in-flight requests may take to finish after the shutdown signal (compose gives the
+/// container 30 s too).
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The drain took longer than [`DRAIN_TIMEOUT`].
 #[derive(Debug, thiserror::Error)]
 #[error("in-flight requests did not finish within {0:?} of the shutdown signal")]
 pub struct DrainTimedOut(Duration);
@@ -41,14 +38,14 @@ pub struct DrainTimedOut(Duration);
 pub async fn serve(
     listener: TcpListener,
     app: Router,
-    limits: ServerLimits,
+    config: &HttpConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), DrainTimedOut> {
-    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let connections = Arc::new(Semaphore::new(config.max_connections));
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
+        .header_read_timeout(config.header_read_timeout);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -89,7 +86,7 @@ pub async fn serve(
         });
     }
     drop(listener);
-    tokio::time::timeout(limits.drain_timeout, graceful.shutdown())
+    tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
-        .map_err(|_| DrainTimedOut(limits.drain_timeout))
+        .map_err(|_| DrainTimedOut(DRAIN_TIMEOUT))
 }

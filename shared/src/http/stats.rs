@@ -3,7 +3,7 @@
 use axum::{Json, Router, extract::State, routing::get};
 
 use super::{ApiContext, ApiError, Problem, route_with_and_without_slash};
-use crate::repository::{self, TicketStats};
+use crate::{domain::TicketStats, repository};
 
 /// The routes of the `stats` function.
 pub fn router() -> Router<ApiContext> {

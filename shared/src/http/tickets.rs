@@ -16,8 +16,11 @@ use super::{
     route_with_and_without_slash,
 };
 use crate::{
+    classifier::Classifier,
     domain::{Category, NewTicket, Priority, Status, Ticket, TicketChanges},
-    repository::{self, IdempotentResponse, PageAfter, TicketDraft, TicketFilter, UpdateOutcome},
+    repository::{
+        self, CreateAnswer, KeyedCreate, PageAfter, TicketDraft, TicketFilter, UpdateOutcome,
+    },
 };
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -64,86 +67,70 @@ pub async fn create_ticket(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let idempotency_key = idempotency_key(&headers)?;
+    let key = idempotency_key(&headers)?;
     let new_ticket = NewTicket::parse(&body).map_err(ApiError::Validation)?;
     let request_body = canonical_json(&body);
-    if let Some(key) = idempotency_key {
-        // A retry of a finished request is answered without classifying again.
-        if let Some(stored) = repository::find_idempotent_response(&ctx.db, key).await? {
-            return replay(stored, &request_body);
-        }
+    // A retry of a finished request is answered without classifying again.
+    if let Some(key) = key
+        && let Some(earlier) = repository::find_create_answer(&ctx.db, key).await?
+    {
+        return replay(earlier, &request_body);
     }
+    let draft = labelled(&ctx.classifier, new_ticket).await;
+    let collection = uri.path().trim_end_matches('/');
+    let answer = |ticket: &Ticket| create_answer(ticket, collection, &request_body);
+    let Some(key) = key else {
+        let ticket = repository::insert_ticket(&ctx.db, &draft).await?;
+        return Ok(created(answer(&ticket)?));
+    };
+    match repository::insert_ticket_once(&ctx.db, key, &draft, answer).await? {
+        KeyedCreate::Created(answer) => Ok(created(answer)),
+        KeyedCreate::AlreadyCreated(earlier) => replay(earlier, &request_body),
+        KeyedCreate::KeyExpiredInUse => Err(ApiError::BadRequest(
+            "The Idempotency-Key expired while in use; retry with a new key.".to_owned(),
+        )),
+    }
+}
 
-    let (category, priority) = match (new_ticket.category, new_ticket.priority) {
+/// The draft to store: the labels given, and the classifier's suggestion for those omitted.
+async fn labelled(classifier: &Classifier, ticket: NewTicket) -> TicketDraft {
+    let (category, priority) = match (ticket.category, ticket.priority) {
         (Some(category), Some(priority)) => (category, priority),
         (category, priority) => {
+            // Title and description together: more signal than the description alone.
             let text = format!(
                 "{}\n\n{}",
-                new_ticket.title.as_str(),
-                new_ticket.description.as_str()
+                ticket.title.as_str(),
+                ticket.description.as_str()
             );
-            let suggestion = ctx.classifier.classify(&text).await;
+            let suggestion = classifier.classify(&text).await;
             (
                 category.unwrap_or(suggestion.suggested_category),
                 priority.unwrap_or(suggestion.suggested_priority),
             )
         }
     };
-    let draft = TicketDraft {
-        title: new_ticket.title,
-        description: new_ticket.description,
+    TicketDraft {
+        title: ticket.title,
+        description: ticket.description,
         category,
         priority,
-    };
-    let collection = uri.path().trim_end_matches('/').to_owned();
-    let Some(key) = idempotency_key else {
-        let ticket = repository::insert_ticket(&ctx.db, &draft).await?;
-        let location = format!("{collection}/{}/", ticket.id);
-        let body = serde_json::to_string(&ticket).map_err(ApiError::internal)?;
-        return Ok(created(&ticket.etag(), &location, body));
-    };
-
-    // The ticket and its key commit together or not at all.
-    let mut tx = crate::db::begin(&ctx.db).await?;
-    let ticket = repository::insert_ticket(&mut *tx, &draft).await?;
-    let location = format!("{collection}/{}/", ticket.id);
-    let stored = IdempotentResponse {
-        request_body,
-        response_status: StatusCode::CREATED.as_u16() as i16,
-        response_body: serde_json::to_string(&ticket).map_err(ApiError::internal)?,
-        location,
-    };
-    if repository::save_idempotent_response(&mut tx, key, &stored).await? {
-        tx.commit().await?;
-        if ticket.id % 100 == 0 {
-            purge_expired_keys(ctx.db.clone());
-        }
-        return Ok(created(
-            &ticket.etag(),
-            &stored.location,
-            stored.response_body,
-        ));
     }
-    // A concurrent request with this key committed first: undo ours and answer as it did.
-    tx.rollback().await?;
-    let winner = repository::find_idempotent_response(&ctx.db, key)
-        .await?
-        .ok_or_else(|| {
-            ApiError::BadRequest(
-                "The Idempotency-Key expired while in use; retry with a new key.".to_owned(),
-            )
-        })?;
-    replay(winner, &stored.request_body)
 }
 
-/// Expired keys are deleted in small batches now and then, so no separate job is needed (a
-/// Lambda deployment has nowhere to run one).
-fn purge_expired_keys(db: sqlx::PgPool) {
-    tokio::spawn(async move {
-        if let Err(error) = repository::purge_expired_idempotency_keys(&db, 1000).await {
-            tracing::warn!(%error, "purging expired idempotency keys failed");
-        }
-    });
+/// The answer to the request that created `ticket` under `collection` (the path the client
+/// called, so `Location` resolves against it behind any prefix).
+fn create_answer(
+    ticket: &Ticket,
+    collection: &str,
+    request_body: &str,
+) -> Result<CreateAnswer, ApiError> {
+    Ok(CreateAnswer {
+        request_body: request_body.to_owned(),
+        response_body: serde_json::to_string(ticket).map_err(ApiError::internal)?,
+        location: format!("{collection}/{}/", ticket.id),
+        etag: ticket.etag(),
+    })
 }
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -177,15 +164,12 @@ fn canonical_json(body: &crate::domain::JsonObject) -> String {
     serde_json::to_string(&sorted).unwrap_or_default()
 }
 
-fn replay(stored: IdempotentResponse, request_body: &str) -> Result<Response, ApiError> {
-    if stored.request_body != request_body {
+/// The first answer again, for a retry with the same key and body; another body is refused.
+fn replay(earlier: CreateAnswer, request_body: &str) -> Result<Response, ApiError> {
+    if earlier.request_body != request_body {
         return Err(ApiError::IdempotencyKeyReused);
     }
-    let mut response = json_response(
-        StatusCode::from_u16(stored.response_status as u16).unwrap_or(StatusCode::CREATED),
-        stored.response_body,
-    );
-    set_header(&mut response, header::LOCATION, &stored.location);
+    let mut response = created(earlier);
     set_header(
         &mut response,
         HeaderName::from_static("idempotent-replayed"),
@@ -194,10 +178,10 @@ fn replay(stored: IdempotentResponse, request_body: &str) -> Result<Response, Ap
     Ok(response)
 }
 
-fn created(etag: &str, location: &str, body: String) -> Response {
-    let mut response = json_response(StatusCode::CREATED, body);
-    set_header(&mut response, header::LOCATION, location);
-    set_header(&mut response, header::ETAG, etag);
+fn created(answer: CreateAnswer) -> Response {
+    let mut response = json_response(StatusCode::CREATED, answer.response_body);
+    set_header(&mut response, header::LOCATION, &answer.location);
+    set_header(&mut response, header::ETAG, &answer.etag);
     response
 }
 

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 use serde_json::json;
-use shared::{classifier::Classifier, http::HttpOptions};
+use shared::{classifier::Classifier, config::HttpConfig};
 
 use crate::helpers::{assert_problem, fresh_database, spawn_app, spawn_app_with};
 
@@ -214,11 +214,11 @@ async fn database_check_constraints_reject_bad_rows_written_by_hand() {
 
 #[tokio::test]
 async fn cors_allows_only_configured_origins() {
-    let options = HttpOptions {
+    let config = HttpConfig {
         cors_allowed_origins: vec!["http://allowed.test".to_owned()],
-        ..HttpOptions::default()
+        ..HttpConfig::default()
     };
-    let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), options).await;
+    let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), config).await;
     let preflight = app
         .client
         .request(reqwest::Method::OPTIONS, app.url("/api/tickets/"))
@@ -271,11 +271,11 @@ async fn the_spa_is_served_with_index_fallback_but_api_paths_stay_404() {
     )
     .unwrap();
     std::fs::write(dir.join("assets/app-1234.js"), "console.log(1)").unwrap();
-    let options = HttpOptions {
+    let config = HttpConfig {
         static_dir: Some(dir.clone()),
-        ..HttpOptions::default()
+        ..HttpConfig::default()
     };
-    let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), options).await;
+    let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), config).await;
 
     let index = app.get("/").await;
     assert_eq!(index.status(), StatusCode::OK);

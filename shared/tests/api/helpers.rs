@@ -1,14 +1,15 @@
 //! Black-box test harness: each test gets the real router on a random port, backed by its own
 //! freshly migrated PostgreSQL database, and talks to it over HTTP.
 
-use std::{net::SocketAddr, time::Duration};
+use std::net::SocketAddr;
 
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use shared::{
     classifier::Classifier,
+    config::HttpConfig,
     db::MIGRATOR,
-    http::{self, ApiContext, HttpOptions, Routes, ServerLimits},
+    http::{self, ApiContext, Routes},
 };
 use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
 
@@ -56,27 +57,22 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(
         fresh_database().await,
         Classifier::rules_only(),
-        HttpOptions::default(),
+        HttpConfig::default(),
     )
     .await
 }
 
-pub async fn spawn_app_with(db: PgPool, classifier: Classifier, options: HttpOptions) -> TestApp {
+pub async fn spawn_app_with(db: PgPool, classifier: Classifier, config: HttpConfig) -> TestApp {
     let ctx = ApiContext {
         db: db.clone(),
         classifier,
     };
-    let app = http::app(ctx, Routes::ALL, &options);
+    let app = http::app(ctx, Routes::ALL, &config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a random port");
     let address: SocketAddr = listener.local_addr().expect("local address");
-    let limits = ServerLimits {
-        header_read_timeout: Duration::from_secs(10),
-        max_connections: 1024,
-        drain_timeout: Duration::from_secs(30),
-    };
-    tokio::spawn(http::serve(listener, app, limits, std::future::pending()));
+    tokio::spawn(async move { http::serve(listener, app, &config, std::future::pending()).await });
     TestApp {
         address: format!("http://{address}"),
         db,

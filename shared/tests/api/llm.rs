@@ -7,9 +7,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shared::{
     classifier::{Classifier, Source},
-    config::{Config, Runtime},
+    config::{ClassifierConfig, Config, HttpConfig, Runtime},
     domain::{Category, Priority},
-    http::HttpOptions,
 };
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
@@ -34,7 +33,7 @@ async fn mock_server() -> MockServer {
     MockServer::builder().start().await
 }
 
-fn config(vars: &[(&str, &str)]) -> Config {
+fn config(vars: &[(&str, &str)]) -> ClassifierConfig {
     let mut all = vec![("DATABASE_URL", "postgres://unused/unused")];
     all.extend_from_slice(vars);
     Config::from_lookup(Runtime::Server, |name| {
@@ -43,6 +42,7 @@ fn config(vars: &[(&str, &str)]) -> Config {
             .map(|(_, value)| (*value).to_owned())
     })
     .expect("valid test configuration")
+    .classifier
 }
 
 fn gemini(server: &MockServer, timeout_secs: &str) -> Classifier {
@@ -414,7 +414,7 @@ async fn a_retry_is_made_only_when_it_fits_the_deadline() {
         let app = spawn_app_with(
             fresh_database().await,
             gemini(&server, timeout),
-            HttpOptions::default(),
+            HttpConfig::default(),
         )
         .await;
 
@@ -632,7 +632,7 @@ async fn creates_finish_within_the_deadline_when_the_model_is_slow() {
     let app = spawn_app_with(
         fresh_database().await,
         gemini(&server, &DEADLINE.as_secs().to_string()),
-        HttpOptions::default(),
+        HttpConfig::default(),
     )
     .await;
     let description = "The app crashes when I export";

@@ -13,3 +13,4 @@ mod secrets;
 mod stats;
 mod tickets;
 mod transactions;
+mod vocabulary;

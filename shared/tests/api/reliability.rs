@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shared::{
     classifier::Classifier,
-    http::{HttpOptions, RateLimit},
+    config::{HttpConfig, RateLimit},
 };
 
 use crate::helpers::{TestApp, assert_problem, fresh_database, spawn_app, spawn_app_with};
@@ -33,6 +33,7 @@ async fn a_retried_create_replays_the_first_response_and_creates_nothing() {
     let first = create_with_key(&app, "key-123", &body).await;
     assert_eq!(first.status(), StatusCode::CREATED);
     let first_location = first.headers()["location"].clone();
+    let first_etag = first.headers()["etag"].clone();
     let first_body: Value = first.json().await.unwrap();
 
     // The same request with its members in another order is the same request.
@@ -40,6 +41,11 @@ async fn a_retried_create_replays_the_first_response_and_creates_nothing() {
     let retry = create_with_key(&app, "key-123", &reordered).await;
     assert_eq!(retry.status(), StatusCode::CREATED);
     assert_eq!(retry.headers()["location"], first_location);
+    assert_eq!(
+        retry.headers()["etag"],
+        first_etag,
+        "the replay answers like the first"
+    );
     assert_eq!(retry.headers()["idempotent-replayed"], "true");
     assert_eq!(retry.json::<Value>().await.unwrap(), first_body);
     assert_eq!(app.count_rows().await, 1);
@@ -64,6 +70,41 @@ async fn a_retried_create_replays_the_first_response_and_creates_nothing() {
             .await
             .unwrap();
     assert_eq!(stored, 1);
+}
+
+#[tokio::test]
+async fn expired_keys_are_purged_by_every_hundredth_keyed_create_and_live_ones_kept() {
+    let app = spawn_app().await;
+    let body = |n: i32| json!({"title": format!("T{n}"), "description": "d", "category": "general", "priority": "low"});
+    for n in 0..3 {
+        create_with_key(&app, &format!("old-{n}"), &body(n)).await;
+    }
+    create_with_key(&app, "live", &body(3)).await;
+    sqlx::query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key LIKE 'old-%'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let keys = || async {
+        sqlx::query_scalar::<_, String>("SELECT key FROM idempotency_keys ORDER BY key")
+            .fetch_all(&app.db)
+            .await
+            .unwrap()
+    };
+
+    // Ticket 99 purges nothing; ticket 100 does, inside its own request.
+    sqlx::query("ALTER TABLE tickets ALTER COLUMN id RESTART WITH 99")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        create_with_key(&app, "k99", &body(99)).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(keys().await, ["k99", "live", "old-0", "old-1", "old-2"]);
+    let hundredth = create_with_key(&app, "k100", &body(100)).await;
+    assert_eq!(hundredth.status(), StatusCode::CREATED);
+    assert_eq!(hundredth.json::<Value>().await.unwrap()["id"], 100);
+    assert_eq!(keys().await, ["k100", "k99", "live"]);
 }
 
 #[tokio::test]
@@ -276,15 +317,15 @@ async fn if_match_prevents_lost_updates() {
 
 #[tokio::test]
 async fn classify_is_rate_limited_per_client_with_retry_after() {
-    let options = HttpOptions {
+    let config = HttpConfig {
         classify_rate_limit: Some(RateLimit {
             per_minute: 6,
             burst: 3,
         }),
         trust_proxy_headers: true,
-        ..HttpOptions::default()
+        ..HttpConfig::default()
     };
-    let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), options).await;
+    let app = spawn_app_with(fresh_database().await, Classifier::rules_only(), config).await;
     let classify = |client: &'static str| {
         app.client
             .post(app.url("/api/tickets/classify/"))
@@ -375,11 +416,11 @@ async fn unusual_unicode_is_stored_exactly_and_bad_encodings_are_400() {
 #[tokio::test]
 async fn a_request_still_running_at_the_request_timeout_is_a_503_problem() {
     let db = fresh_database().await;
-    let options = HttpOptions {
+    let config = HttpConfig {
         request_timeout: Duration::from_secs(1),
-        ..HttpOptions::default()
+        ..HttpConfig::default()
     };
-    let app = spawn_app_with(db.clone(), Classifier::rules_only(), options).await;
+    let app = spawn_app_with(db.clone(), Classifier::rules_only(), config).await;
     // Another session holds the table, so the list query waits (test pools have no statement
     // timeout): only the request timeout can end it.
     let mut blocker = db.acquire().await.unwrap();

@@ -83,38 +83,45 @@ async fn stats_follow_creates_and_status_changes() {
     assert_eq!(stats["category_breakdown"]["account"], 1);
 }
 
-#[test]
-fn breakdown_keys_are_the_domain_values() {
-    let stats = serde_json::to_value(shared::repository::TicketStats {
-        total_tickets: 0,
-        open_tickets: 0,
-        avg_tickets_per_day: 0.0,
-        priority_breakdown: shared::repository::PriorityBreakdown {
-            low: 0,
-            medium: 0,
-            high: 0,
-            critical: 0,
-        },
-        category_breakdown: shared::repository::CategoryBreakdown {
-            billing: 0,
-            technical: 0,
-            account: 0,
-            general: 0,
-        },
-    })
-    .unwrap();
+#[tokio::test]
+async fn breakdowns_have_exactly_the_domain_values_in_answers_and_in_the_document() {
+    let app = spawn_app().await;
+    let stats: Value = app.get("/api/tickets/stats/").await.json().await.unwrap();
+    let document: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let schema = &document["components"]["schemas"]["TicketStats"]["properties"];
     let keys = |value: &Value| {
-        value
-            .as_object()
-            .unwrap()
-            .keys()
-            .cloned()
-            .collect::<Vec<_>>()
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort_unstable();
+        keys
     };
-    let mut priorities = Priority::names();
-    priorities.sort_unstable();
-    let mut categories = Category::names();
-    categories.sort_unstable();
-    assert_eq!(keys(&stats["priority_breakdown"]), priorities);
-    assert_eq!(keys(&stats["category_breakdown"]), categories);
+    let sorted = |mut names: Vec<&'static str>| {
+        names.sort_unstable();
+        names
+    };
+    for (breakdown, names) in [
+        ("priority_breakdown", sorted(Priority::names())),
+        ("category_breakdown", sorted(Category::names())),
+    ] {
+        assert_eq!(keys(&stats[breakdown]), names, "{breakdown} in an answer");
+        assert!(
+            stats[breakdown]
+                .as_object()
+                .unwrap()
+                .values()
+                .all(|n| n == 0)
+        );
+        assert_eq!(
+            keys(&schema[breakdown]["properties"]),
+            names,
+            "{breakdown} schema"
+        );
+        let mut required: Vec<&str> = schema[breakdown]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|name| name.as_str().unwrap())
+            .collect();
+        required.sort_unstable();
+        assert_eq!(required, names, "{breakdown} members are all required");
+    }
 }

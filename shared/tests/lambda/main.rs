@@ -11,8 +11,9 @@ use lambda_http::RequestExt;
 use serde_json::Value;
 use shared::{
     classifier::Classifier,
-    http::{ApiContext, HttpOptions, Routes},
-    lambda::{self, Mount},
+    config::HttpConfig,
+    http::{ApiContext, Routes},
+    lambda,
 };
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -49,7 +50,8 @@ fn event(name: &str) -> String {
 }
 
 /// Sends one event through one function, as the Lambda runtime would hand it over.
-async fn invoke(db: &PgPool, routes: Routes, event_name: &str, mount: Mount) -> Answer {
+/// `base_path` as `API_BASE_PATH` would set it.
+async fn invoke(db: &PgPool, routes: Routes, event_name: &str, base_path: Option<&str>) -> Answer {
     let request = lambda_http::request::from_str(&event(event_name))
         .unwrap_or_else(|error| panic!("{event_name} is not an API Gateway event: {error}"));
     let mut context = lambda_http::Context::default();
@@ -59,7 +61,11 @@ async fn invoke(db: &PgPool, routes: Routes, event_name: &str, mount: Mount) -> 
         db: db.clone(),
         classifier: Classifier::rules_only(),
     };
-    let service = lambda::service(ctx, routes, &HttpOptions::default(), mount);
+    let config = HttpConfig {
+        api_base_path: base_path.map(str::to_owned),
+        ..HttpConfig::default()
+    };
+    let service = lambda::service(ctx, routes, &config);
     let response = service.oneshot(request).await.expect("infallible");
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -103,13 +109,7 @@ mod tickets {
     #[tokio::test]
     async fn creates_from_a_base64_body_on_the_default_stage() {
         let db = helpers::fresh_database().await;
-        let answer = invoke(
-            &db,
-            Routes::Tickets,
-            "tickets-create-base64.json",
-            Mount::default(),
-        )
-        .await;
+        let answer = invoke(&db, Routes::Tickets, "tickets-create-base64.json", None).await;
 
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
         assert_eq!(answer.header(header::CONTENT_TYPE), "application/json");
@@ -136,7 +136,7 @@ mod tickets {
             &db,
             Routes::Tickets,
             "tickets-create-named-stage.json",
-            Mount::default(),
+            None,
         )
         .await;
 
@@ -165,13 +165,7 @@ mod tickets {
         let newer = insert_ticket(&db, "Invoice for café & co", "billing").await;
         insert_ticket(&db, "Cafe and co, without the accent", "general").await;
 
-        let answer = invoke(
-            &db,
-            Routes::Tickets,
-            "tickets-list-named-stage.json",
-            Mount::default(),
-        )
-        .await;
+        let answer = invoke(&db, Routes::Tickets, "tickets-list-named-stage.json", None).await;
 
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         let page = answer.body.as_array().expect("array");
@@ -194,7 +188,7 @@ mod tickets {
             &db,
             Routes::Tickets,
             "tickets-list-repeated-param.json",
-            Mount::default(),
+            None,
         )
         .await;
 
@@ -210,24 +204,20 @@ mod tickets {
         let db = helpers::fresh_database().await;
         let id = insert_ticket(&db, "Reset my password", "account").await;
         assert_eq!(id, 1, "the event asks for ticket 1");
-        let mount = Mount {
-            base_path: Some("/helpdesk".to_owned()),
-        };
-
-        let answer = invoke(&db, Routes::Tickets, "tickets-get-base-path.json", mount).await;
+        let answer = invoke(
+            &db,
+            Routes::Tickets,
+            "tickets-get-base-path.json",
+            Some("/helpdesk"),
+        )
+        .await;
 
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         assert_eq!(answer.body["id"], 1);
         assert_eq!(answer.body["title"], "Reset my password");
 
         // Without the base path configured, the same event is an unknown path.
-        let unmounted = invoke(
-            &db,
-            Routes::Tickets,
-            "tickets-get-base-path.json",
-            Mount::default(),
-        )
-        .await;
+        let unmounted = invoke(&db, Routes::Tickets, "tickets-get-base-path.json", None).await;
         unmounted.assert_problem(StatusCode::NOT_FOUND);
     }
 
@@ -236,7 +226,7 @@ mod tickets {
         let db = helpers::fresh_database().await;
         insert_ticket(&db, "Slow dashboard", "technical").await;
 
-        let answer = invoke(&db, Routes::Tickets, "tickets-patch.json", Mount::default()).await;
+        let answer = invoke(&db, Routes::Tickets, "tickets-patch.json", None).await;
 
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         assert_eq!(answer.body["status"], "in_progress");
@@ -251,7 +241,7 @@ mod tickets {
     async fn another_functions_route_is_not_served() {
         let db = helpers::fresh_database().await;
         for foreign in ["classify-base64.json", "stats.json"] {
-            let answer = invoke(&db, Routes::Tickets, foreign, Mount::default()).await;
+            let answer = invoke(&db, Routes::Tickets, foreign, None).await;
             assert!(
                 matches!(
                     answer.status,
@@ -275,7 +265,7 @@ mod stats {
         insert_ticket(&db, "App crashes", "technical").await;
 
         for event_name in ["stats.json", "stats-named-stage.json"] {
-            let answer = invoke(&db, Routes::Stats, event_name, Mount::default()).await;
+            let answer = invoke(&db, Routes::Stats, event_name, None).await;
             assert_eq!(
                 answer.status,
                 StatusCode::OK,
@@ -299,7 +289,7 @@ mod stats {
             "tickets-create-base64.json",
             "classify-base64.json",
         ] {
-            let answer = invoke(&db, Routes::Stats, foreign, Mount::default()).await;
+            let answer = invoke(&db, Routes::Stats, foreign, None).await;
             answer.assert_problem(StatusCode::NOT_FOUND);
         }
         assert_eq!(ticket_count(&db).await, 0);
@@ -317,7 +307,7 @@ mod classify {
             ("classify-named-stage.json", "billing"),
         ];
         for (event_name, category) in cases {
-            let answer = invoke(&db, Routes::Classify, event_name, Mount::default()).await;
+            let answer = invoke(&db, Routes::Classify, event_name, None).await;
             assert_eq!(
                 answer.status,
                 StatusCode::OK,
@@ -335,7 +325,7 @@ mod classify {
     async fn another_functions_route_is_not_found() {
         let db = helpers::fresh_database().await;
         for foreign in ["stats.json", "tickets-create-base64.json"] {
-            let answer = invoke(&db, Routes::Classify, foreign, Mount::default()).await;
+            let answer = invoke(&db, Routes::Classify, foreign, None).await;
             answer.assert_problem(StatusCode::NOT_FOUND);
         }
         assert_eq!(ticket_count(&db).await, 0);
@@ -346,7 +336,7 @@ mod classify {
 async fn every_function_reports_health() {
     let db = helpers::fresh_database().await;
     for routes in Routes::ALL {
-        let answer = invoke(&db, *routes, "health.json", Mount::default()).await;
+        let answer = invoke(&db, *routes, "health.json", None).await;
         assert_eq!(answer.status, StatusCode::OK, "{routes:?}");
         assert_eq!(answer.body, serde_json::json!({"status": "ok"}));
     }

@@ -1,0 +1,311 @@
+//! Request bodies, each declared once as the members it accepts and their rules: the parser reads
+//! a body by its declaration, and its OpenAPI schema is generated from the same declaration, so
+//! the document cannot promise what the parser refuses or the reverse.
+//!
+//! A body is read into every error at once (`errors` in the problem document names each field),
+//! which serde's first-error-wins deserialisation cannot do; hence a reader, not `Deserialize`.
+
+use std::{collections::BTreeMap, str::FromStr};
+
+use serde_json::Value;
+use utoipa::openapi::{
+    ObjectBuilder, OneOfBuilder, Ref, RefOr, Schema, Type, schema::AdditionalProperties,
+};
+
+use super::{UnknownValue, Vocabulary};
+
+/// Field name → messages, as sent in the `errors` member of a validation problem.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// A JSON object with its members in order; duplicate keys are refused when it is read.
+pub type JsonObject = Vec<(String, Value)>;
+
+/// The rules of a free-text member: trimmed, something visible, at most `max_chars` characters
+/// (Unicode characters, as PostgreSQL counts), no control characters but, where
+/// `line_breaks`, line breaks and tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextRule {
+    pub max_chars: usize,
+    pub line_breaks: bool,
+}
+
+impl TextRule {
+    /// The trimmed text, or why it breaks the rule.
+    pub fn check(self, raw: &str) -> Result<String, String> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Err("must not be blank".to_owned());
+        }
+        if text.chars().count() > self.max_chars {
+            return Err(too_long(self.max_chars));
+        }
+        if text.chars().any(|c| self.is_refused(c)) {
+            return Err(if self.line_breaks {
+                "must not contain control characters other than line breaks and tabs"
+            } else {
+                "must not contain control characters or line breaks"
+            }
+            .to_owned());
+        }
+        Ok(text.to_owned())
+    }
+
+    fn is_refused(self, c: char) -> bool {
+        c.is_control() && !(self.line_breaks && matches!(c, '\n' | '\r' | '\t'))
+    }
+
+    /// The same rule as a JSON Schema string: the pattern says "something visible, and no
+    /// refused control character" (C0 and C1 controls, less tab, line feed and carriage
+    /// return where line breaks are allowed).
+    fn schema(self, example: &str) -> ObjectBuilder {
+        let refused = if self.line_breaks {
+            r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+        } else {
+            r"\u0000-\u001f\u007f-\u009f"
+        };
+        let visible = r"[^\s\u0000-\u001f\u007f-\u009f]";
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(self.max_chars))
+            .pattern(Some(format!("^[^{refused}]*{visible}[^{refused}]*$")))
+            .examples([example])
+    }
+}
+
+/// The message for a text over its length limit, from the parser or, should one get past it,
+/// from the database's CHECK.
+pub fn too_long(max_chars: usize) -> String {
+    format!("must be at most {max_chars} characters")
+}
+
+/// A free-text member of a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextMember {
+    pub name: &'static str,
+    pub rule: TextRule,
+    pub required: bool,
+    /// An example for the document.
+    pub example: &'static str,
+}
+
+/// A member holding one value of a vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabelMember {
+    pub name: &'static str,
+    /// The vocabulary's schema name.
+    pub vocabulary: &'static str,
+    pub description: Option<&'static str>,
+}
+
+impl LabelMember {
+    pub const fn of<T: Vocabulary>(name: &'static str, description: Option<&'static str>) -> Self {
+        Self {
+            name,
+            vocabulary: T::NAME,
+            description,
+        }
+    }
+}
+
+/// One member of a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    Text(TextMember),
+    /// Always optional.
+    Label(LabelMember),
+}
+
+impl Member {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Text(member) => member.name,
+            Self::Label(member) => member.name,
+        }
+    }
+
+    fn required(&self) -> bool {
+        matches!(self, Self::Text(member) if member.required)
+    }
+
+    fn schema(&self, nullable: bool) -> RefOr<Schema> {
+        let schema: RefOr<Schema> = match self {
+            Self::Text(member) => member.rule.schema(member.example).build().into(),
+            Self::Label(member) => {
+                let mut reference = Ref::from_schema_name(member.vocabulary);
+                if let Some(description) = member.description {
+                    description.clone_into(&mut reference.description);
+                }
+                reference.into()
+            }
+        };
+        if nullable && !self.required() {
+            Schema::OneOf(
+                OneOfBuilder::new()
+                    .item(ObjectBuilder::new().schema_type(Type::Null))
+                    .item(schema)
+                    .build(),
+            )
+            .into()
+        } else {
+            schema
+        }
+    }
+}
+
+/// What `null` means for an optional member of a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Null {
+    /// The same as leaving the member out.
+    MeansOmitted,
+    /// Refused: leave the member out instead.
+    Refused,
+}
+
+/// A request body: its schema's name and description, its members, and what `null` means.
+#[derive(Debug)]
+pub struct Body {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub members: &'static [Member],
+    pub null: Null,
+}
+
+impl Body {
+    /// Starts reading `object` as this body.
+    pub fn read<'a>(&'static self, object: &'a JsonObject) -> BodyReader<'a> {
+        let mut reader = BodyReader {
+            body: self,
+            object,
+            errors: FieldErrors::new(),
+        };
+        if self.null == Null::Refused {
+            for (name, value) in object {
+                if value.is_null() {
+                    reader.fail(name, "must not be null".to_owned());
+                }
+            }
+        }
+        reader
+    }
+
+    /// The JSON Schema of this body, as the OpenAPI document shows it.
+    pub fn schema(&self) -> Schema {
+        let nullable = self.null == Null::MeansOmitted;
+        self.members
+            .iter()
+            .fold(
+                ObjectBuilder::new()
+                    .description(Some(self.description))
+                    .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+                |object, member| {
+                    let object = object.property(member.name(), member.schema(nullable));
+                    if member.required() {
+                        object.required(member.name())
+                    } else {
+                        object
+                    }
+                },
+            )
+            .into()
+    }
+
+    /// The names of its members, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.members.iter().map(Member::name).collect()
+    }
+}
+
+/// Reads members of one body, collecting one message list per field.
+pub struct BodyReader<'a> {
+    body: &'static Body,
+    object: &'a JsonObject,
+    errors: FieldErrors,
+}
+
+impl<'a> BodyReader<'a> {
+    /// A text member, checked against its rule (and required, where declared so).
+    pub fn text(&mut self, member: &TextMember) -> Option<String> {
+        let raw = self.string(member.name, member.required)?;
+        member
+            .rule
+            .check(raw)
+            .map_err(|message| self.fail(member.name, message))
+            .ok()
+    }
+
+    /// A label member: one of the vocabulary's spellings.
+    pub fn label<T: FromStr<Err = UnknownValue>>(&mut self, member: &LabelMember) -> Option<T> {
+        let raw = self.string(member.name, false)?;
+        raw.parse()
+            .map_err(|error: UnknownValue| self.fail(member.name, error.to_string()))
+            .ok()
+    }
+
+    /// Reports members the body does not declare, and returns every error found.
+    pub fn finish(mut self) -> Result<(), FieldErrors> {
+        let names = self.body.names();
+        for (name, _) in self.object {
+            if !names.contains(&name.as_str()) {
+                let message = format!("is not an accepted field (accepted: {})", names.join(", "));
+                self.fail(name, message);
+            }
+        }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    /// The member's string, if given; `null` counts as absent (a body that refuses nulls has
+    /// reported them already).
+    fn string(&mut self, name: &str, required: bool) -> Option<&'a str> {
+        let value = self
+            .object
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value);
+        match value {
+            None | Some(Value::Null) => {
+                if required {
+                    self.fail(name, "is required".to_owned());
+                }
+                None
+            }
+            Some(Value::String(text)) => Some(text),
+            Some(_) => {
+                self.fail(name, "must be a string".to_owned());
+                None
+            }
+        }
+    }
+
+    fn fail(&mut self, name: &str, message: String) {
+        self.errors
+            .entry(name.to_owned())
+            .or_default()
+            .push(message);
+    }
+}
+
+/// A type naming a [`Body`] in the OpenAPI document (`request_body(content = …)` takes a type).
+macro_rules! documented_body {
+    ($(#[$meta:meta])* $name:ident => $body:expr) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+                $body.schema().into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($body.name)
+            }
+        }
+    };
+}
+pub(crate) use documented_body;
