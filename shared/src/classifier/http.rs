@@ -22,24 +22,19 @@ pub fn client() -> reqwest::Client {
         })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryPolicy {
-    /// Retry once on 429 (rate limited) or 503 (overloaded), never on anything else.
-    OnceOn429Or503,
-}
-
 /// Wait before the retry, unless the provider asks for longer (then we only retry if it fits).
 const RETRY_BACKOFF: Duration = Duration::from_millis(500);
 /// A retry needs at least this much time left to be worth making.
 const RETRY_MIN_REMAINING: Duration = Duration::from_secs(1);
 
+/// POSTs `body` and returns the JSON answer, all before `deadline`. Retries once, and only on
+/// 429 (rate limited) or 503 (overloaded), when the wait still leaves time for the call.
 pub async fn post_json(
     client: &reqwest::Client,
     url: &str,
     headers: HeaderMap,
     body: &Value,
     deadline: Instant,
-    retry: RetryPolicy,
 ) -> Result<Value, ProviderError> {
     let mut retried = false;
     loop {
@@ -61,11 +56,10 @@ pub async fn post_json(
         let wait = retry_after(response.headers()).unwrap_or(RETRY_BACKOFF);
         let text = response.text().await.unwrap_or_default();
         let failure = ProviderError::Failed(describe_error(status, &text));
-        let retryable = retry == RetryPolicy::OnceOn429Or503
-            && matches!(
-                status,
-                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-            );
+        let retryable = matches!(
+            status,
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        );
         let fits = Instant::now() + wait + RETRY_MIN_REMAINING <= deadline;
         if retried || !retryable || !fits {
             return Err(failure);

@@ -6,12 +6,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::{
-    Labels, Provider, ProviderError,
-    http::{RetryPolicy, post_json},
-    prompt,
-    validate::parse_labels,
-};
+use super::{Labels, Provider, ProviderError, http::post_json, prompt, validate::parse_labels};
 use crate::{
     config::Secret,
     domain::{Category, Priority},
@@ -83,15 +78,7 @@ impl Provider for OpenAiCompatible {
             headers.insert(AUTHORIZATION, value);
         }
         let body = self.request_body(text);
-        let answer = post_json(
-            &self.client,
-            &self.url,
-            headers,
-            &body,
-            deadline,
-            RetryPolicy::OnceOn429Or503,
-        )
-        .await?;
+        let answer = post_json(&self.client, &self.url, headers, &body, deadline).await?;
         let content = answer
             .pointer("/choices/0/message/content")
             .and_then(Value::as_str)

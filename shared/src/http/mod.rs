@@ -3,6 +3,7 @@
 mod classify;
 mod error;
 mod extract;
+mod list_query;
 mod meta;
 mod rate_limit;
 mod server;

@@ -7,25 +7,18 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::DateTime;
 
 use super::{
     ApiContext, ApiError, Problem,
     extract::{JsonBody, QueryParams},
+    list_query::ListQuery,
     route_with_and_without_slash,
 };
 use crate::{
     classifier::Classifier,
     domain::{Category, NewTicket, Priority, Status, Ticket, TicketChanges},
-    repository::{
-        self, CreateAnswer, KeyedCreate, PageAfter, TicketDraft, TicketFilter, UpdateOutcome,
-    },
+    repository::{self, CreateAnswer, KeyedCreate, TicketDraft, UpdateOutcome},
 };
-
-pub const DEFAULT_PAGE_SIZE: i64 = 50;
-pub const MAX_PAGE_SIZE: i64 = 200;
-const SEARCH_MAX_CHARS: usize = 200;
 
 /// The routes of the `tickets` function.
 pub fn router() -> Router<ApiContext> {
@@ -359,162 +352,6 @@ impl<S: Send + Sync> FromRequestParts<S> for TicketId {
                 "There is no ticket with id {:?}: ids are positive integers.",
                 raw.chars().take(40).collect::<String>()
             ))),
-        }
-    }
-}
-
-/// A parsed list request.
-struct ListQuery {
-    filter: TicketFilter,
-    after: Option<PageAfter>,
-    limit: i64,
-}
-
-const LIST_PARAMS: &[&str] = &[
-    "category", "priority", "status", "search", "limit", "cursor",
-];
-
-impl ListQuery {
-    fn parse(query: &QueryParams) -> Result<Self, ApiError> {
-        let mut errors = crate::domain::FieldErrors::new();
-        let mut fail =
-            |name: &str, message: String| errors.entry(name.to_owned()).or_default().push(message);
-
-        for (name, _) in &query.0 {
-            if !LIST_PARAMS.contains(&name.as_str()) {
-                fail(
-                    name,
-                    format!(
-                        "is not an accepted parameter (accepted: {})",
-                        LIST_PARAMS.join(", ")
-                    ),
-                );
-            }
-        }
-        let category = parse_label::<Category>(query, "category", &mut fail);
-        let priority = parse_label::<Priority>(query, "priority", &mut fail);
-        let status = parse_label::<Status>(query, "status", &mut fail);
-
-        let search = query.get("search").map(str::trim).filter(|s| !s.is_empty());
-        if let Some(search) = search {
-            if search.chars().count() > SEARCH_MAX_CHARS {
-                fail(
-                    "search",
-                    format!("must be at most {SEARCH_MAX_CHARS} characters"),
-                );
-            } else if search.chars().any(char::is_control) {
-                fail("search", "must not contain control characters".to_owned());
-            }
-        }
-        let limit = match query.get("limit") {
-            None => DEFAULT_PAGE_SIZE,
-            Some(raw) => match raw.parse::<i64>() {
-                Ok(limit) if (1..=MAX_PAGE_SIZE).contains(&limit) => limit,
-                _ => {
-                    fail(
-                        "limit",
-                        format!("must be an integer from 1 to {MAX_PAGE_SIZE}"),
-                    );
-                    DEFAULT_PAGE_SIZE
-                }
-            },
-        };
-        let after = match query.get("cursor").filter(|c| !c.is_empty()) {
-            None => None,
-            Some(raw) => {
-                let cursor = decode_cursor(raw);
-                if cursor.is_none() {
-                    fail("cursor", "is not a cursor this API issued".to_owned());
-                }
-                cursor
-            }
-        };
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        Ok(Self {
-            filter: TicketFilter {
-                category,
-                priority,
-                status,
-                search: search.map(str::to_owned),
-            },
-            after,
-            limit,
-        })
-    }
-
-    /// The `Link` header value for the page after `last`, keeping every filter.
-    fn next_page_link(&self, path: &str, last: &Ticket) -> String {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(category) = self.filter.category {
-            query.append_pair("category", category.as_str());
-        }
-        if let Some(priority) = self.filter.priority {
-            query.append_pair("priority", priority.as_str());
-        }
-        if let Some(status) = self.filter.status {
-            query.append_pair("status", status.as_str());
-        }
-        if let Some(search) = &self.filter.search {
-            query.append_pair("search", search);
-        }
-        if self.limit != DEFAULT_PAGE_SIZE {
-            query.append_pair("limit", &self.limit.to_string());
-        }
-        let cursor = encode_cursor(PageAfter {
-            created_at: last.created_at,
-            id: last.id,
-        });
-        query.append_pair("cursor", &cursor);
-        format!("<{path}?{}>; rel=\"next\"", query.finish())
-    }
-}
-
-/// A label filter: absent means any; present must be an allowed value (not empty).
-fn parse_label<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
-    query: &QueryParams,
-    name: &str,
-    fail: &mut impl FnMut(&str, String),
-) -> Option<T> {
-    let raw = query.get(name)?;
-    raw.parse()
-        .map_err(|error: crate::domain::UnknownValue| fail(name, error.to_string()))
-        .ok()
-}
-
-/// Cursors are opaque to clients: `created_at` in microseconds and the id, base64url-encoded.
-fn encode_cursor(after: PageAfter) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "{}.{}",
-        after.created_at.timestamp_micros(),
-        after.id
-    ))
-}
-
-fn decode_cursor(raw: &str) -> Option<PageAfter> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (micros, id) = text.split_once('.')?;
-    Some(PageAfter {
-        created_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        id: id.parse().ok().filter(|id| *id > 0)?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let after = PageAfter {
-            created_at: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
-            id: 42,
-        };
-        assert_eq!(decode_cursor(&encode_cursor(after)), Some(after));
-        for garbage in ["", "!!!", "bm9wZQ", "MTIz", "eC55"] {
-            assert_eq!(decode_cursor(garbage), None, "{garbage}");
         }
     }
 }
