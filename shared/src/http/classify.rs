@@ -2,7 +2,9 @@
 
 use axum::{Json, Router, extract::State, routing::post};
 
-use super::{ApiContext, ApiError, Problem, extract::JsonBody, route_with_and_without_slash};
+use super::{
+    ApiContext, ApiError, BodyProblems, Problem, extract::JsonBody, route_with_and_without_slash,
+};
 use crate::{classifier::Suggestion, domain::parse_classify_request};
 
 /// The routes of the `classify` function.
@@ -18,8 +20,7 @@ pub fn router() -> Router<ApiContext> {
     responses(
         (status = 200, description = "The suggestion and who made it", body = Suggestion),
         (status = 400, description = "Invalid body or description", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 429, description = "Too many classification requests from this client",
             body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),

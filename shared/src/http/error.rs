@@ -135,6 +135,57 @@ impl ApiError {
     }
 }
 
+/// Problem responses many endpoints share, for their OpenAPI `responses(…)`.
+macro_rules! problem_responses {
+    ($($(#[$meta:meta])* $name:ident { $($status:literal => $description:literal),+ $(,)? })+) => {
+        $(
+            $(#[$meta])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> std::collections::BTreeMap<
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+                > {
+                    [$(($status, $description)),+]
+                        .into_iter()
+                        .map(|(status, description): (u16, &str)| {
+                            (status.to_string(), problem_response(description))
+                        })
+                        .collect()
+                }
+            }
+        )+
+    };
+}
+
+problem_responses! {
+    /// A JSON body refused before it is read: too large, or not JSON.
+    BodyProblems {
+        413 => "Body over 64 KiB",
+        415 => "Body is not JSON",
+    }
+    /// The database cannot answer.
+    Unavailable {
+        503 => "Database unavailable",
+    }
+}
+
+fn problem_response(
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::response::Response> {
+    utoipa::openapi::ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            utoipa::openapi::content::Content::new(Some(utoipa::openapi::Ref::from_schema_name(
+                "Problem",
+            ))),
+        )
+        .build()
+        .into()
+}
+
 pub fn internal_error_problem() -> Problem {
     Problem::new(
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -32,7 +32,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-pub use error::{ApiError, PROBLEM_JSON, Problem};
+pub use error::{ApiError, BodyProblems, PROBLEM_JSON, Problem, Unavailable};
 pub use meta::ApiDoc;
 pub use server::{DrainTimedOut, serve};
 

@@ -2,7 +2,7 @@
 
 use axum::{Json, Router, extract::State, routing::get};
 
-use super::{ApiContext, ApiError, Problem, route_with_and_without_slash};
+use super::{ApiContext, ApiError, Unavailable, route_with_and_without_slash};
 use crate::{domain::TicketStats, repository};
 
 /// The routes of the `stats` function.
@@ -16,7 +16,7 @@ pub fn router() -> Router<ApiContext> {
     get, path = "/api/tickets/stats/", tag = "stats",
     responses(
         (status = 200, description = "Live statistics", body = TicketStats),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        Unavailable,
     )
 )]
 pub async fn ticket_stats(State(ctx): State<ApiContext>) -> Result<Json<TicketStats>, ApiError> {

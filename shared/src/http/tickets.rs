@@ -9,7 +9,7 @@ use axum::{
 };
 
 use super::{
-    ApiContext, ApiError, Problem,
+    ApiContext, ApiError, BodyProblems, Problem, Unavailable,
     extract::{JsonBody, QueryParams},
     list_query::ListQuery,
     route_with_and_without_slash,
@@ -48,10 +48,9 @@ pub fn router() -> Router<ApiContext> {
             headers(("Location" = String, description = "URL of the new ticket"),
                 ("ETag" = String, description = "Version tag for If-Match"))),
         (status = 400, description = "Invalid body, fields or Idempotency-Key", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency-Key already used for a different request", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
+        Unavailable,
     )
 )]
 pub async fn create_ticket(
@@ -214,7 +213,7 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
         (status = 200, description = "A page of tickets, newest first", body = Vec<Ticket>,
             headers(("Link" = String, description = "`<URL>; rel=\"next\"` when there is a next page"))),
         (status = 400, description = "Invalid query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        Unavailable,
     )
 )]
 pub async fn list_tickets(
@@ -248,7 +247,7 @@ pub async fn list_tickets(
         (status = 200, description = "The ticket", body = Ticket,
             headers(("ETag" = String, description = "Version tag for If-Match"))),
         (status = 404, description = "No such ticket", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        Unavailable,
     )
 )]
 pub async fn get_ticket(
@@ -276,9 +275,8 @@ pub async fn get_ticket(
         (status = 400, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The ticket changed since the If-Match ETag", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
+        Unavailable,
     )
 )]
 pub async fn update_ticket(

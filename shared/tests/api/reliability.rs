@@ -436,7 +436,8 @@ async fn a_request_still_running_at_the_request_timeout_is_a_503_problem() {
     .await;
     let waited = started.elapsed();
     assert!(
-        waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
+        // The bound above the timeout is slack for a busy machine; the status is the assertion.
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(6),
         "answered in {waited:?}: {problem}"
     );
     sqlx::raw_sql("ROLLBACK")
