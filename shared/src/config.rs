@@ -71,6 +71,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub http: HttpConfig,
     pub classifier: ClassifierConfig,
+    pub auth: AuthConfig,
     pub log_filter: String,
 }
 
@@ -122,6 +123,49 @@ pub struct ClassifierConfig {
     pub openai: OpenAiConfig,
     /// Overall budget of one model call, retry included.
     pub timeout: Duration,
+}
+
+/// Who may sign in, and how.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// The built-in issuer's identifier: the `iss` of its tokens and the base URL of its
+    /// discovery document (`AUTH_ISSUER`; the server's own URL by default).
+    pub issuer: String,
+    /// Built-in accounts (email and password) sign in (`AUTH_BUILTIN`, default true).
+    pub builtin: bool,
+    /// Anyone may create a requester account (`AUTH_SELF_SIGNUP`, default false).
+    pub self_signup: bool,
+    /// Anyone may submit a ticket (and ask for a classification) without an account
+    /// (`PUBLIC_SUBMISSION`, default false).
+    pub public_submission: bool,
+    /// Lifetime of the built-in access tokens.
+    pub access_token_ttl: Duration,
+    /// Lifetime of a refresh token family without use.
+    pub refresh_token_ttl: Duration,
+    pub oidc: Option<OidcConfig>,
+    /// An admin created at start when none exists (`HELPDESK_BOOTSTRAP_ADMIN_EMAIL` and
+    /// `_PASSWORD`), for deployments without a shell.
+    pub bootstrap_admin: Option<(String, Secret)>,
+}
+
+/// An external OpenID Connect provider whose access tokens the API accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcConfig {
+    /// `AUTH_OIDC_ISSUER`, e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc.
+    pub issuer: String,
+    /// Accepted audiences (`AUTH_OIDC_AUDIENCE`, comma-separated; the client id by default):
+    /// a token's `aud`, or its `client_id` where it has no `aud` (Cognito access tokens).
+    pub audiences: Vec<String>,
+    /// The SPA's client id (`AUTH_OIDC_CLIENT_ID`), for authorization code + PKCE.
+    pub client_id: String,
+    /// Shown as "Sign in with …" (`AUTH_OIDC_NAME`).
+    pub display_name: String,
+    /// The claim listing a user's groups or roles (`AUTH_ROLES_CLAIM`, e.g. `cognito:groups`).
+    pub roles_claim: String,
+    /// Claim values that make an agent (`AUTH_AGENT_ROLES`, default `agent`) or an admin
+    /// (`AUTH_ADMIN_ROLES`, default `admin`); anyone else is a requester.
+    pub agent_roles: Vec<String>,
+    pub admin_roles: Vec<String>,
 }
 
 /// A missing or invalid variable, named so the operator knows what to fix.
@@ -187,6 +231,7 @@ impl Config {
             database: DatabaseConfig::parse(&vars, runtime)?,
             http: HttpConfig::parse(&vars, runtime)?,
             classifier: ClassifierConfig::parse(&vars)?,
+            auth: AuthConfig::parse(&vars, runtime)?,
             log_filter: vars.get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
         })
     }
@@ -361,6 +406,98 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
             });
         }
         Ok(value)
+    }
+}
+
+impl AuthConfig {
+    fn parse(
+        vars: &Vars<impl Fn(&str) -> Option<String>>,
+        runtime: Runtime,
+    ) -> Result<Self, ConfigError> {
+        let issuer = match vars.get("AUTH_ISSUER") {
+            Some(issuer) => parse_url("AUTH_ISSUER", &issuer)?,
+            // Locally the server's own address; on Lambda a stable name (the template sets the
+            // API's URL when it knows it).
+            None => match runtime {
+                Runtime::Server => format!(
+                    "http://{}",
+                    vars.parse::<SocketAddr>("BIND_ADDR")?
+                        .unwrap_or(HttpConfig::default().bind_addr)
+                ),
+                Runtime::Lambda => "urn:helpdesk".to_owned(),
+            },
+        };
+        let bootstrap_admin = match (
+            vars.get("HELPDESK_BOOTSTRAP_ADMIN_EMAIL"),
+            vars.get("HELPDESK_BOOTSTRAP_ADMIN_PASSWORD"),
+        ) {
+            (Some(email), Some(password)) => Some((email, Secret::new(password))),
+            (None, None) => None,
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(ConfigError {
+                    variable: "HELPDESK_BOOTSTRAP_ADMIN_PASSWORD",
+                    reason: "and HELPDESK_BOOTSTRAP_ADMIN_EMAIL must be set together".to_owned(),
+                });
+            }
+        };
+        Ok(Self {
+            issuer,
+            builtin: vars.parse("AUTH_BUILTIN")?.unwrap_or(true),
+            self_signup: vars.parse("AUTH_SELF_SIGNUP")?.unwrap_or(false),
+            public_submission: vars.parse("PUBLIC_SUBMISSION")?.unwrap_or(false),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(14 * 24 * 60 * 60),
+            oidc: OidcConfig::parse(vars)?,
+            bootstrap_admin,
+        })
+    }
+}
+
+impl OidcConfig {
+    fn parse(vars: &Vars<impl Fn(&str) -> Option<String>>) -> Result<Option<Self>, ConfigError> {
+        let Some(issuer) = vars.get("AUTH_OIDC_ISSUER") else {
+            return Ok(None);
+        };
+        let issuer = parse_url("AUTH_OIDC_ISSUER", &issuer)?;
+        let client_id = vars.get("AUTH_OIDC_CLIENT_ID").ok_or(ConfigError {
+            variable: "AUTH_OIDC_CLIENT_ID",
+            reason: "is required with AUTH_OIDC_ISSUER".to_owned(),
+        })?;
+        let list = |name: &str, default: &str| {
+            vars.get(name)
+                .unwrap_or_else(|| default.to_owned())
+                .split(',')
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        Ok(Some(Self {
+            issuer,
+            audiences: list("AUTH_OIDC_AUDIENCE", &client_id),
+            display_name: vars
+                .get("AUTH_OIDC_NAME")
+                .unwrap_or_else(|| "your organisation's account".to_owned()),
+            client_id,
+            roles_claim: vars
+                .get("AUTH_ROLES_CLAIM")
+                .unwrap_or_else(|| "roles".to_owned()),
+            agent_roles: list("AUTH_AGENT_ROLES", "agent"),
+            admin_roles: list("AUTH_ADMIN_ROLES", "admin"),
+        }))
+    }
+}
+
+/// An http(s) URL without a trailing slash (issuers are compared as strings).
+fn parse_url(variable: &'static str, raw: &str) -> Result<String, ConfigError> {
+    let url = raw.trim_end_matches('/');
+    if (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "https://".len() {
+        Ok(url.to_owned())
+    } else {
+        Err(ConfigError {
+            variable,
+            reason: format!("is invalid ({raw:?}): expected an http(s) URL"),
+        })
     }
 }
 

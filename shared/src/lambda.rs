@@ -43,11 +43,9 @@ pub async fn run(routes: Routes) -> Result<(), Error> {
     crate::secrets::resolve_gemini_key(&mut config.classifier.gemini).await;
     // Outside the handler: the pool (lazy, so a cold start never waits for the database) and the
     // classifier's HTTP client are reused by every invocation this instance serves.
-    let ctx = ApiContext {
-        db: db::pool(&config.database)
-            .map_err(|error| format!("DATABASE_URL is not usable: {error}"))?,
-        classifier: crate::build_classifier(&config.classifier),
-    };
+    let db = db::pool(&config.database)
+        .map_err(|error| format!("DATABASE_URL is not usable: {error}"))?;
+    let ctx = ApiContext::new(&config, db);
     // The SPA is served by its static host, never by a function.
     let http = HttpConfig {
         static_dir: None,

@@ -1,6 +1,7 @@
 //! Helpdesk: domain, configuration, persistence, classification and the HTTP layer, shared by
 //! the local server and the Lambda functions so that every deployment runs the same code.
 
+pub mod auth;
 pub mod classifier;
 pub mod config;
 pub mod db;

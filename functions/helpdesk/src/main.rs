@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use shared::{
     config::{Config, Runtime},
     db,
+    domain::{Email, Password, Role},
     http::{self, ApiContext, Routes},
     telemetry::{self, LogFormat},
 };
@@ -25,8 +26,19 @@ struct Cli {
 enum Command {
     /// Run pending migrations, then serve the API (and the SPA when STATIC_DIR is set). Default.
     Serve,
-    /// Run pending migrations and exit (the deploy step for Lambda).
+    /// Run pending migrations (and make the bootstrap admin, if configured) and exit: the
+    /// deploy step for Lambda.
     Migrate,
+    /// Accounts: `helpdesk users add EMAIL --role admin` makes the first admin.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// The built-in issuer's signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Run pending migrations, then insert realistic tickets in bulk (benchmarks, demos).
     Seed {
         /// How many tickets to insert.
@@ -36,6 +48,33 @@ enum Command {
         #[arg(long, default_value_t = 365)]
         days: u32,
     },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Add an account with a password (or set the password and role of an existing one). The
+    /// password comes from HELPDESK_PASSWORD, or is read from standard input.
+    Add {
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Display name (default: the address).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, env = "HELPDESK_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key and retire the current one, which stays published until the
+    /// tokens it signed have expired.
+    Rotate,
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse().map_err(|error: shared::domain::UnknownValue| error.to_string())
 }
 
 #[tokio::main]
@@ -51,7 +90,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => {
             tracing::info!("migrations are up to date");
-            Ok(())
+            // The deploy step of Lambda, so the bootstrap admin of a new stack is made here.
+            bootstrap_admin(&config, &pool).await
         }
         Command::Seed { count, days } => {
             let report = shared::seed::seed(&pool, count, days)
@@ -65,15 +105,68 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Users {
+            command:
+                UsersCommand::Add {
+                    email,
+                    role,
+                    name,
+                    password,
+                },
+        } => add_user(&pool, &email, role, name, password).await,
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            let kid = shared::auth::issuer::add_key(&pool, true, config.auth.access_token_ttl)
+                .await
+                .context("rotating the signing key")?;
+            tracing::info!(kid = kid.as_deref().unwrap_or("-"), "new signing key");
+            Ok(())
+        }
         Command::Serve => serve(config, pool).await,
     }
 }
 
-async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
-    let ctx = ApiContext {
-        db: pool.clone(),
-        classifier: shared::build_classifier(&config.classifier),
+async fn add_user(
+    pool: &sqlx::PgPool,
+    email: &str,
+    role: Role,
+    name: Option<String>,
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    let password = match password {
+        Some(password) => password,
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
     };
+    let email = Email::parse(email).map_err(|reason| anyhow::anyhow!("EMAIL {reason}"))?;
+    let password =
+        Password::parse(&password).map_err(|reason| anyhow::anyhow!("the password {reason}"))?;
+    let hash = shared::auth::passwords::hash(&password).await?;
+    let name = name.unwrap_or_else(|| email.as_str().to_owned());
+    let user = shared::repository::set_account(pool, &email, &name, role, &hash).await?;
+    println!("{} ({}) can sign in as {}", user.email, user.id, user.role);
+    Ok(())
+}
+
+async fn bootstrap_admin(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    if shared::auth::bootstrap_admin(&config.auth, pool)
+        .await
+        .context("making the bootstrap admin")?
+    {
+        tracing::info!("made the admin of HELPDESK_BOOTSTRAP_ADMIN_EMAIL");
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    bootstrap_admin(&config, &pool).await?;
+    let ctx = ApiContext::new(&config, pool.clone());
     let app = http::app(ctx, Routes::ALL, &config.http);
     let address = config.http.bind_addr;
     let listener = tokio::net::TcpListener::bind(address)

@@ -115,6 +115,16 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a person may do: requesters file and follow their own tickets, agents work every
+    /// ticket, admins also manage accounts.
+    Role {
+        Requester => "requester",
+        Agent => "agent",
+        Admin => "admin",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

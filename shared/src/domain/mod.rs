@@ -4,9 +4,17 @@ mod enums;
 mod request;
 mod stats;
 mod ticket;
+mod user;
 
-pub use enums::{Category, Priority, Status, UnknownValue, Vocabulary};
-pub use request::{Body, FieldErrors, JsonObject, too_long};
+pub use enums::{Category, Priority, Role, Status, UnknownValue, Vocabulary};
+pub use request::{
+    Body, BodyReader, FieldErrors, JsonObject, LabelMember, Member, Null, TextMember, TextRule,
+    too_long,
+};
+pub use user::{
+    AccountChanges, CHANGE_USER, Email, NAME_RULE, NEW_USER, NewAccount, NewUserRequest, Password,
+    SIGN_IN, SIGN_UP, SignIn, SignInRequest, SignUpRequest, TicketScope, User, UserChangesRequest,
+};
 pub use stats::{Breakdown, TicketStats};
 pub use ticket::{
     CLASSIFY, CREATE_TICKET, ClassifyRequest, CreateTicketRequest, DESCRIPTION_MAX_CHARS,

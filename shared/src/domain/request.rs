@@ -9,7 +9,8 @@ use std::{collections::BTreeMap, str::FromStr};
 
 use serde_json::Value;
 use utoipa::openapi::{
-    ObjectBuilder, OneOfBuilder, Ref, RefOr, Schema, Type, schema::AdditionalProperties,
+    KnownFormat, ObjectBuilder, OneOfBuilder, Ref, RefOr, Schema, SchemaFormat, Type,
+    schema::AdditionalProperties,
 };
 
 use super::{UnknownValue, Vocabulary};
@@ -79,11 +80,62 @@ pub fn too_long(max_chars: usize) -> String {
     format!("must be at most {max_chars} characters")
 }
 
-/// A free-text member of a request body.
+/// What a text member must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Free text under a rule.
+    Free(TextRule),
+    /// An email address ([`super::Email`]).
+    Email,
+    /// A new password ([`super::Password`]), taken as typed (not trimmed).
+    Password,
+    /// A password given to sign in: whatever was typed, up to the longest a password may be
+    /// (a wrong one is a failed sign-in, not a validation error).
+    GivenPassword,
+}
+
+impl TextFormat {
+    /// The value to keep, or why it is refused.
+    pub fn check(self, raw: &str) -> Result<String, String> {
+        match self {
+            Self::Free(rule) => rule.check(raw),
+            Self::Email => super::user::check_email(raw),
+            Self::Password => super::user::check_password(raw),
+            Self::GivenPassword => match raw.chars().count() {
+                0 => Err("is required".to_owned()),
+                n if n > super::Password::MAX_CHARS => Err(too_long(super::Password::MAX_CHARS)),
+                _ => Ok(raw.to_owned()),
+            },
+        }
+    }
+
+    fn schema(self, example: &str) -> ObjectBuilder {
+        match self {
+            Self::Free(rule) => rule.schema(example),
+            Self::Email => ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("email".to_owned())))
+                .max_length(Some(super::Email::MAX_CHARS))
+                .examples([example]),
+            Self::Password => ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+                .min_length(Some(super::Password::MIN_CHARS))
+                .max_length(Some(super::Password::MAX_CHARS)),
+            Self::GivenPassword => ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+                .min_length(Some(1))
+                .max_length(Some(super::Password::MAX_CHARS)),
+        }
+    }
+}
+
+/// A text member of a request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextMember {
     pub name: &'static str,
-    pub rule: TextRule,
+    pub format: TextFormat,
     pub required: bool,
     /// An example for the document.
     pub example: &'static str,
@@ -108,12 +160,20 @@ impl LabelMember {
     }
 }
 
+/// A true/false member, always optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlagMember {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
 /// One member of a request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member {
     Text(TextMember),
     /// Always optional.
     Label(LabelMember),
+    Flag(FlagMember),
 }
 
 impl Member {
@@ -121,6 +181,7 @@ impl Member {
         match self {
             Self::Text(member) => member.name,
             Self::Label(member) => member.name,
+            Self::Flag(member) => member.name,
         }
     }
 
@@ -130,7 +191,7 @@ impl Member {
 
     fn schema(&self, nullable: bool) -> RefOr<Schema> {
         let schema: RefOr<Schema> = match self {
-            Self::Text(member) => member.rule.schema(member.example).build().into(),
+            Self::Text(member) => member.format.schema(member.example).build().into(),
             Self::Label(member) => {
                 let mut reference = Ref::from_schema_name(member.vocabulary);
                 if let Some(description) = member.description {
@@ -138,6 +199,11 @@ impl Member {
                 }
                 reference.into()
             }
+            Self::Flag(member) => ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .description(Some(member.description))
+                .build()
+                .into(),
         };
         if nullable && !self.required() {
             Schema::OneOf(
@@ -228,7 +294,7 @@ impl<'a> BodyReader<'a> {
     pub fn text(&mut self, member: &TextMember) -> Option<String> {
         let raw = self.string(member.name, member.required)?;
         member
-            .rule
+            .format
             .check(raw)
             .map_err(|message| self.fail(member.name, message))
             .ok()
@@ -240,6 +306,23 @@ impl<'a> BodyReader<'a> {
         raw.parse()
             .map_err(|error: UnknownValue| self.fail(member.name, error.to_string()))
             .ok()
+    }
+
+    /// A flag member: `true` or `false`.
+    pub fn flag(&mut self, member: &FlagMember) -> Option<bool> {
+        let value = self
+            .object
+            .iter()
+            .find(|(key, _)| key == member.name)
+            .map(|(_, value)| value);
+        match value {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(flag)) => Some(*flag),
+            Some(_) => {
+                self.fail(member.name, "must be true or false".to_owned());
+                None
+            }
+        }
     }
 
     /// Reports members the body does not declare, and returns every error found.

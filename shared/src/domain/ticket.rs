@@ -5,9 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    Category, Priority, Status,
+    Category, Email, NAME_RULE, Priority, Status,
     request::{
-        Body, FieldErrors, JsonObject, LabelMember, Member, Null, TextMember, TextRule,
+        Body, FieldErrors, JsonObject, LabelMember, Member, Null, TextFormat, TextMember, TextRule,
         documented_body,
     },
 };
@@ -39,6 +39,15 @@ pub struct Ticket {
     pub status: Status,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The account that asked; null for a public submission and for tickets from before
+    /// sign-in existed.
+    #[schema(example = 7)]
+    pub requester_id: Option<i64>,
+    /// Who asked, as they were when they did; null only for tickets from before sign-in existed.
+    #[schema(example = "ada@example.com")]
+    pub requester_email: Option<String>,
+    #[schema(example = "Ada Lovelace")]
+    pub requester_name: Option<String>,
     /// Bumped by the database on every change; sent as the `ETag`, not in the body.
     #[serde(skip)]
     pub version: i64,
@@ -82,19 +91,33 @@ impl Description {
 
 const TITLE: TextMember = TextMember {
     name: "title",
-    rule: TITLE_RULE,
+    format: TextFormat::Free(TITLE_RULE),
     required: true,
     example: "Charged twice for November",
 };
 const DESCRIPTION: TextMember = TextMember {
     name: "description",
-    rule: DESCRIPTION_RULE,
+    format: TextFormat::Free(DESCRIPTION_RULE),
     required: true,
     example: "My card was charged twice.",
 };
 const CLASSIFY_DESCRIPTION: TextMember = TextMember {
     example: "I was charged twice this month",
     ..DESCRIPTION
+};
+/// Who asks, for a submission without an account (required then) or an agent filing for
+/// someone (the address finds or makes their account).
+const REQUESTER_EMAIL: TextMember = TextMember {
+    name: "requester_email",
+    format: TextFormat::Email,
+    required: false,
+    example: "ada@example.com",
+};
+const REQUESTER_NAME: TextMember = TextMember {
+    name: "requester_name",
+    format: TextFormat::Free(NAME_RULE),
+    required: false,
+    example: "Ada Lovelace",
 };
 const SUGGESTED: Option<&str> = Some("Omit to let the classifier choose.");
 const NEW_CATEGORY: LabelMember = LabelMember::of::<Category>("category", SUGGESTED);
@@ -112,6 +135,8 @@ pub static CREATE_TICKET: Body = Body {
         Member::Text(DESCRIPTION),
         Member::Label(NEW_CATEGORY),
         Member::Label(NEW_PRIORITY),
+        Member::Text(REQUESTER_EMAIL),
+        Member::Text(REQUESTER_NAME),
     ],
     null: Null::MeansOmitted,
 };
@@ -157,6 +182,8 @@ pub struct NewTicket {
     pub description: Description,
     pub category: Option<Category>,
     pub priority: Option<Priority>,
+    /// For whom, when the caller names someone: the address, and the name if given.
+    pub requester: Option<(Email, Option<String>)>,
 }
 
 impl NewTicket {
@@ -166,13 +193,22 @@ impl NewTicket {
         let description = fields.text(&DESCRIPTION);
         let category = fields.label(&NEW_CATEGORY);
         let priority = fields.label(&NEW_PRIORITY);
+        let requester_email = fields.text(&REQUESTER_EMAIL);
+        let requester_name = fields.text(&REQUESTER_NAME);
         fields.finish()?;
+        if requester_name.is_some() && requester_email.is_none() {
+            return Err(FieldErrors::from([(
+                "requester_email".to_owned(),
+                vec!["is required with requester_name".to_owned()],
+            )]));
+        }
         match (title, description) {
             (Some(title), Some(description)) => Ok(Self {
                 title: Title(title),
                 description: Description(description),
                 category,
                 priority,
+                requester: requester_email.map(|email| (Email::from_checked(email), requester_name)),
             }),
             // `finish` has already reported why either is missing.
             _ => Err(FieldErrors::new()),
@@ -189,6 +225,15 @@ pub struct TicketChanges {
 }
 
 impl TicketChanges {
+    /// Whether this change only closes the ticket: all a requester may do to their own.
+    pub fn only_closes(&self) -> bool {
+        *self
+            == Self {
+                status: Some(Status::Closed),
+                ..Self::default()
+            }
+    }
+
     pub fn parse(body: &JsonObject) -> Result<Self, FieldErrors> {
         let mut fields = UPDATE_TICKET.read(body);
         let changes = Self {

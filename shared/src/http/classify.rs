@@ -3,7 +3,10 @@
 use axum::{Json, Router, extract::State, routing::post};
 
 use super::{
-    ApiContext, ApiError, BodyProblems, Problem, extract::JsonBody, route_with_and_without_slash,
+    ApiContext, ApiError, BodyProblems, Problem, SignInRequired,
+    extract::{JsonBody, MaybeAuthUser},
+    rate_limit::ClientIp,
+    route_with_and_without_slash,
 };
 use crate::{classifier::Suggestion, domain::parse_classify_request};
 
@@ -15,12 +18,13 @@ pub fn router() -> Router<ApiContext> {
 /// Suggest labels for a description. Always answers: when the language model fails or is not
 /// configured, the built-in rules answer with `source: "fallback"`.
 #[utoipa::path(
-    post, path = "/api/tickets/classify/", tag = "classify",
+    post, path = "/api/tickets/classify/", tag = "classify", security(("bearer" = []), ()),
     request_body(content = crate::domain::ClassifyRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The suggestion and who made it", body = Suggestion),
         (status = 400, description = "Invalid body or description", body = Problem, content_type = "application/problem+json"),
         BodyProblems,
+        SignInRequired,
         (status = 429, description = "Too many classification requests from this client",
             body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -28,8 +32,13 @@ pub fn router() -> Router<ApiContext> {
 )]
 pub async fn classify(
     State(ctx): State<ApiContext>,
+    MaybeAuthUser(caller): MaybeAuthUser,
+    ClientIp(client): ClientIp,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Suggestion>, ApiError> {
+    if caller.is_none() {
+        super::tickets::public_submission_allowed(&ctx, client)?;
+    }
     let description = parse_classify_request(&body).map_err(ApiError::Validation)?;
     Ok(Json(ctx.classifier.classify(description.as_str()).await))
 }

@@ -21,16 +21,32 @@ pub enum ApiError {
     BadRequest(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// No valid credentials; the cause is logged, the client is told only to sign in.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Built-in sign-in refused: one answer for every reason.
+    #[error("sign-in failed")]
+    SignInFailed,
+    /// Signed in, but not allowed; the detail is sent.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("the ticket changed since it was read")]
     PreconditionFailed,
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("idempotency key reused for a different request")]
     IdempotencyKeyReused,
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
+    /// The keys that check tokens cannot be read (the database or the provider is down).
+    #[error("sign-in cannot be checked: {0}")]
+    SignInUnavailable(String),
     #[error("database error")]
     Database(#[source] sqlx::Error),
     #[error("internal error: {0}")]
@@ -92,6 +108,15 @@ impl ApiError {
             },
             Self::BadRequest(detail) => Problem::new(StatusCode::BAD_REQUEST, detail.clone()),
             Self::NotFound(detail) => Problem::new(StatusCode::NOT_FOUND, detail.clone()),
+            Self::Unauthorized(_) => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "Sign in to do this: send a valid access token (Authorization: Bearer …).",
+            ),
+            Self::SignInFailed => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "The email or password is incorrect.",
+            ),
+            Self::Forbidden(detail) => Problem::new(StatusCode::FORBIDDEN, detail.clone()),
             Self::PayloadTooLarge => Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
@@ -108,14 +133,22 @@ impl ApiError {
                 "The ticket was changed by someone else since you loaded it. Reload it and apply \
                  your change again.",
             ),
+            Self::Conflict(detail) => Problem::new(StatusCode::CONFLICT, detail.clone()),
             Self::IdempotencyKeyReused => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "This Idempotency-Key was already used for a different request. Use a new key \
                  for a new ticket.",
             ),
+            Self::TooManyRequests(detail) => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, detail.clone())
+            }
             Self::DatabaseUnavailable(_) => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The database is unavailable. Please retry in a moment.",
+            ),
+            Self::SignInUnavailable(_) => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-in cannot be checked right now. Please retry in a moment.",
             ),
             Self::Database(_) | Self::Internal(_) => internal_error_problem(),
         }
@@ -169,6 +202,11 @@ problem_responses! {
     Unavailable {
         503 => "Database unavailable",
     }
+    /// Not signed in, or signed in but not allowed.
+    SignInRequired {
+        401 => "No valid access token (the answer carries WWW-Authenticate: Bearer)",
+        403 => "Signed in, but this account's role may not do this",
+    }
 }
 
 fn problem_response(
@@ -201,9 +239,26 @@ impl IntoResponse for ApiError {
                 tracing::warn!(error = %cause, "database unavailable")
             }
             Self::Internal(cause) => tracing::error!(error = %cause, "internal error"),
+            Self::SignInUnavailable(cause) => tracing::warn!(%cause, "sign-in cannot be checked"),
+            Self::Unauthorized(cause) => tracing::info!(reason = %cause, "request not signed in"),
             _ => {}
         }
-        self.problem().into_response()
+        let mut response = self.problem().into_response();
+        match self {
+            Self::Unauthorized(_) | Self::SignInFailed => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"helpdesk\""),
+                );
+            }
+            Self::TooManyRequests(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -216,6 +271,17 @@ impl From<sqlx::Error> for ApiError {
             Self::DatabaseUnavailable(error)
         } else {
             Self::Database(error)
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(error: crate::auth::AuthError) -> Self {
+        match error {
+            crate::auth::AuthError::Unauthenticated(cause) => Self::Unauthorized(cause),
+            crate::auth::AuthError::Forbidden(detail) => Self::Forbidden(detail),
+            crate::auth::AuthError::Unavailable(cause) => Self::SignInUnavailable(cause),
+            crate::auth::AuthError::Database(error) => error.into(),
         }
     }
 }
@@ -261,6 +327,7 @@ fn constraint_field_error(error: &sqlx::Error) -> Option<ApiError> {
         "tickets_category_allowed" => ("category", "is not an allowed value".to_owned()),
         "tickets_priority_allowed" => ("priority", "is not an allowed value".to_owned()),
         "tickets_status_allowed" => ("status", "is not an allowed value".to_owned()),
+        "users_email_key" => ("email", "is already registered".to_owned()),
         _ => return None,
     };
     Some(ApiError::field(field, message))

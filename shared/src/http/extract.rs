@@ -11,8 +11,8 @@ use axum::{
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::error::ApiError;
-use crate::domain::JsonObject;
+use super::{ApiContext, error::ApiError};
+use crate::domain::{JsonObject, User};
 
 /// A JSON object body: `application/json` (or `+json`), within the body limit, well-formed,
 /// an object at the top level, and without duplicate keys.
@@ -155,6 +155,58 @@ impl QueryParams {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     }
+}
+
+/// The signed-in caller: a valid bearer token of an enabled account, or a 401.
+pub struct AuthUser(pub User);
+
+impl FromRequestParts<ApiContext> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &ApiContext,
+    ) -> Result<Self, Self::Rejection> {
+        match bearer_token(&parts.headers)? {
+            Some(token) => Ok(Self(ctx.auth.authenticate(token).await?)),
+            None => Err(ApiError::Unauthorized("no access token".to_owned())),
+        }
+    }
+}
+
+/// The caller, if signed in. A token that is sent but not valid is still a 401: a client whose
+/// session ended must learn it rather than act anonymously.
+pub struct MaybeAuthUser(pub Option<User>);
+
+impl FromRequestParts<ApiContext> for MaybeAuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &ApiContext,
+    ) -> Result<Self, Self::Rejection> {
+        match bearer_token(&parts.headers)? {
+            Some(token) => Ok(Self(Some(ctx.auth.authenticate(token).await?))),
+            None => Ok(Self(None)),
+        }
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`, if the header is there.
+fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|value| {
+            let (scheme, token) = value.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|token| !token.is_empty())
+        .map(Some)
+        .ok_or_else(|| ApiError::Unauthorized("Authorization is not `Bearer <token>`".to_owned()))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use chrono::DateTime;
 
 use super::{ApiError, extract::QueryParams};
 use crate::{
-    domain::{FieldErrors, Ticket, UnknownValue},
+    domain::{FieldErrors, Ticket, TicketScope, UnknownValue},
     repository::{PageAfter, TicketFilter},
 };
 
@@ -26,7 +26,8 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    pub fn parse(query: &QueryParams) -> Result<Self, ApiError> {
+    /// The list `query` asks for, within the tickets `scope` lets the caller see.
+    pub fn parse(query: &QueryParams, scope: TicketScope) -> Result<Self, ApiError> {
         let errors = &mut FieldErrors::new();
         let category = collect(errors, "category", label(query.get("category"))).flatten();
         let priority = collect(errors, "priority", label(query.get("priority"))).flatten();
@@ -48,6 +49,7 @@ impl ListQuery {
         }
         Ok(Self {
             filter: TicketFilter {
+                scope,
                 category,
                 priority,
                 status,

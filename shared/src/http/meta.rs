@@ -62,9 +62,20 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         title = "Helpdesk API",
         description = "Support tickets with language-model classification. Every error is an \
             RFC 9457 problem+json document. Each path also works without its trailing slash; \
-            other methods on a path answer 405, unknown paths 404, both as problem+json."
+            other methods on a path answer 405, unknown paths 404, both as problem+json. \
+            Requesters see only their own tickets (another's is a 404); agents and admins see all."
     ),
+    modifiers(&BearerScheme),
     paths(
+        super::auth::sign_in,
+        super::auth::refresh,
+        super::auth::sign_out,
+        super::auth::sign_up,
+        super::auth::me,
+        super::auth::methods,
+        super::users::list_users,
+        super::users::create_user,
+        super::users::update_user,
         super::tickets::create_ticket,
         super::tickets::list_tickets,
         super::tickets::get_ticket,
@@ -76,6 +87,8 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     ),
     components(schemas(Problem)),
     tags(
+        (name = "auth", description = "Sign-in with built-in accounts, and the caller's account"),
+        (name = "users", description = "Accounts (admins only)"),
         (name = "tickets", description = "Create, list, read and change tickets"),
         (name = "stats", description = "Dashboard statistics"),
         (name = "classify", description = "Category and priority suggestions"),
@@ -83,3 +96,25 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     )
 )]
 pub struct ApiDoc;
+
+/// The `bearer` security scheme the protected operations name: a JWT from the built-in issuer
+/// (`/api/auth/login`) or from the configured OpenID provider.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
+            );
+    }
+}

@@ -1,14 +1,16 @@
 //! The HTTP layer: one router shared by the local server and the Lambda functions.
 
+mod auth;
 mod classify;
 mod error;
 mod extract;
 mod list_query;
 mod meta;
-mod rate_limit;
+pub(crate) mod rate_limit;
 mod server;
 mod stats;
 mod tickets;
+mod users;
 
 use std::{any::Any, path::Path, time::Duration};
 
@@ -32,11 +34,11 @@ use tower_http::{
 };
 use tracing::Level;
 
-pub use error::{ApiError, BodyProblems, PROBLEM_JSON, Problem, Unavailable};
+pub use error::{ApiError, BodyProblems, PROBLEM_JSON, Problem, SignInRequired, Unavailable};
 pub use meta::ApiDoc;
 pub use server::{DrainTimedOut, serve};
 
-use crate::{classifier::Classifier, config::HttpConfig};
+use crate::{auth::Auth, classifier::Classifier, config::HttpConfig};
 
 /// Largest request body accepted.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -48,6 +50,22 @@ pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id"
 pub struct ApiContext {
     pub db: sqlx::PgPool,
     pub classifier: Classifier,
+    pub auth: Auth,
+    /// Whether client addresses come from `X-Forwarded-For`/`X-Real-IP` (`HttpConfig`).
+    pub trust_proxy_headers: bool,
+}
+
+impl ApiContext {
+    /// The state a deployment serves with, built once per process: the pool, the model client
+    /// and the sign-in verifier are shared by every request.
+    pub fn new(config: &crate::config::Config, db: sqlx::PgPool) -> Self {
+        Self {
+            classifier: crate::build_classifier(&config.classifier),
+            auth: Auth::new(&config.auth, db.clone(), crate::classifier::http_client()),
+            trust_proxy_headers: config.http.trust_proxy_headers,
+            db,
+        }
+    }
 }
 
 /// A group of routes, one per Lambda function; the local server serves them all.
@@ -63,12 +81,18 @@ impl Routes {
 
     fn router(self, config: &HttpConfig) -> Router<ApiContext> {
         match self {
-            Self::Tickets => tickets::router(),
+            // Sign-in and accounts ride with the tickets: the function every client calls first.
+            Self::Tickets => tickets::router()
+                .merge(auth::router(config.trust_proxy_headers))
+                .merge(users::router()),
             Self::Stats => stats::router(),
             Self::Classify => match config.classify_rate_limit {
-                Some(limit) => {
-                    rate_limit::limit(classify::router(), limit, config.trust_proxy_headers)
-                }
+                Some(limit) => rate_limit::limit(
+                    classify::router(),
+                    limit,
+                    config.trust_proxy_headers,
+                    "classification requests",
+                ),
                 None => classify::router(),
             },
         }
@@ -171,7 +195,11 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::OPTIONS])
+        // The refresh cookie crosses to the API only from an allowed origin of the same site
+        // (it is SameSite=Strict), and only to /api/auth.
+        .allow_credentials(true)
         .allow_headers([
+            header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
             HeaderName::from_static("idempotency-key"),

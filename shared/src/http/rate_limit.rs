@@ -9,15 +9,15 @@ use std::{
 use axum::{
     Router,
     body::Body,
-    extract::ConnectInfo,
-    http::{HeaderValue, Request, Response, StatusCode, header},
+    extract::{ConnectInfo, FromRequestParts},
+    http::{Extensions, HeaderMap, HeaderValue, Request, Response, StatusCode, header, request::Parts},
     response::IntoResponse,
 };
 use tower_governor::{
     GovernorError, GovernorLayer, governor::GovernorConfigBuilder, key_extractor::KeyExtractor,
 };
 
-use super::Problem;
+use super::{ApiContext, Problem};
 use crate::config::RateLimit;
 
 /// Who a request comes from. Behind a reverse proxy (nginx, API Gateway) every peer is the
@@ -28,11 +28,10 @@ pub struct ClientAddress {
     pub trust_proxy_headers: bool,
 }
 
-impl KeyExtractor for ClientAddress {
-    type Key = Option<IpAddr>;
-
-    fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
-        let headers = request.headers();
+impl ClientAddress {
+    /// The client's address, as far as it is known: without a socket or a trusted header, all
+    /// such requests share one (absent) address.
+    pub fn of(self, headers: &HeaderMap, extensions: &Extensions) -> Option<IpAddr> {
         let from_proxy = || {
             let forwarded = headers
                 .get_all("x-forwarded-for")
@@ -44,17 +43,40 @@ impl KeyExtractor for ClientAddress {
             forwarded.or_else(|| headers.get("x-real-ip")?.to_str().ok()?.trim().parse().ok())
         };
         let peer = || {
-            request
-                .extensions()
+            extensions
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(address)| address.ip())
         };
-        // Without any address (no socket, no trusted header) all such requests share one bucket.
-        Ok(if self.trust_proxy_headers {
+        if self.trust_proxy_headers {
             from_proxy().or_else(peer)
         } else {
             peer()
-        })
+        }
+    }
+}
+
+impl KeyExtractor for ClientAddress {
+    type Key = Option<IpAddr>;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
+        Ok(self.of(request.headers(), request.extensions()))
+    }
+}
+
+/// The client's address in a handler, by the deployment's trust in proxy headers.
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl FromRequestParts<ApiContext> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &ApiContext,
+    ) -> Result<Self, Self::Rejection> {
+        let address = ClientAddress {
+            trust_proxy_headers: ctx.trust_proxy_headers,
+        };
+        Ok(Self(address.of(&parts.headers, &parts.extensions)))
     }
 }
 
@@ -63,6 +85,7 @@ pub fn limit<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     limit: RateLimit,
     trust_proxy_headers: bool,
+    what: &'static str,
 ) -> Router<S> {
     let Some(period) = Duration::from_secs(60).checked_div(limit.per_minute) else {
         return router;
@@ -87,16 +110,18 @@ pub fn limit<S: Clone + Send + Sync + 'static>(
             limiter.retain_recent();
         }
     });
-    router.layer(GovernorLayer::new(config).error_handler(too_many_requests))
+    router.layer(
+        GovernorLayer::new(config).error_handler(move |error| too_many_requests(error, what)),
+    )
 }
 
-fn too_many_requests(error: GovernorError) -> Response<Body> {
+fn too_many_requests(error: GovernorError, what: &str) -> Response<Body> {
     match error {
         GovernorError::TooManyRequests { wait_time, headers } => {
             let wait = wait_time.max(1);
             let mut response = Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!("Too many classification requests from your address. Retry in {wait} s."),
+                format!("Too many {what} from your address. Retry in {wait} s."),
             )
             .into_response();
             if let Some(headers) = headers {

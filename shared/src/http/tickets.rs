@@ -8,16 +8,23 @@ use axum::{
     routing::get,
 };
 
+use std::net::IpAddr;
+
 use super::{
-    ApiContext, ApiError, BodyProblems, Problem, Unavailable,
-    extract::{JsonBody, QueryParams},
+    ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
+    extract::{AuthUser, JsonBody, MaybeAuthUser, QueryParams},
     list_query::ListQuery,
+    rate_limit::ClientIp,
     route_with_and_without_slash,
 };
 use crate::{
     classifier::Classifier,
-    domain::{Category, NewTicket, Priority, Status, Ticket, TicketChanges},
-    repository::{self, CreateAnswer, KeyedCreate, TicketDraft, UpdateOutcome},
+    domain::{
+        Category, Email, FieldErrors, NewTicket, Priority, Status, Ticket, TicketChanges, User,
+    },
+    repository::{
+        self, CreateAnswer, IdempotencyKey, KeyedCreate, Requester, TicketDraft, UpdateOutcome,
+    },
 };
 
 /// The routes of the `tickets` function.
@@ -39,7 +46,7 @@ pub fn router() -> Router<ApiContext> {
 /// never makes creation fail: it falls back to the built-in rules. With an `Idempotency-Key`,
 /// retries of the same request within 24 hours get the first response back and create nothing.
 #[utoipa::path(
-    post, path = "/api/tickets/", tag = "tickets",
+    post, path = "/api/tickets/", tag = "tickets", security(("bearer" = []), ()),
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$",
         description = "Client-chosen key (1–255 visible ASCII characters) making retries safe")),
     request_body(content = crate::domain::CreateTicketRequest, content_type = "application/json"),
@@ -49,18 +56,30 @@ pub fn router() -> Router<ApiContext> {
                 ("ETag" = String, description = "Version tag for If-Match"))),
         (status = 400, description = "Invalid body, fields or Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency-Key already used for a different request", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many submissions without an account from this address", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         BodyProblems,
+        SignInRequired,
         Unavailable,
     )
 )]
 pub async fn create_ticket(
     State(ctx): State<ApiContext>,
+    MaybeAuthUser(caller): MaybeAuthUser,
+    ClientIp(client): ClientIp,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers)?;
-    let new_ticket = NewTicket::parse(&body).map_err(ApiError::Validation)?;
+    if caller.is_none() {
+        public_submission_allowed(&ctx, client)?;
+    }
+    let owner = match &caller {
+        Some(user) => format!("user:{}", user.id),
+        None => "public".to_owned(),
+    };
+    let key = idempotency_key(&headers)?.map(|key| IdempotencyKey { owner: &owner, key });
+    let mut new_ticket = NewTicket::parse(&body).map_err(ApiError::Validation)?;
     let request_body = canonical_json(&body);
     // A retry of a finished request is answered without classifying again.
     if let Some(key) = key
@@ -68,7 +87,8 @@ pub async fn create_ticket(
     {
         return replay(earlier, &request_body);
     }
-    let draft = labelled(&ctx.classifier, new_ticket).await;
+    let requester = requester(&ctx, caller.as_ref(), new_ticket.requester.take()).await?;
+    let draft = labelled(&ctx.classifier, new_ticket, requester).await;
     let collection = uri.path().trim_end_matches('/');
     let answer = |ticket: &Ticket| create_answer(ticket, collection, &request_body);
     let Some(key) = key else {
@@ -84,8 +104,55 @@ pub async fn create_ticket(
     }
 }
 
+/// Who the ticket is for. Signed in: the caller, or (staff only) the account of the address they
+/// name, made if there is none. Without an account: the address and name given, both required.
+async fn requester(
+    ctx: &ApiContext,
+    caller: Option<&User>,
+    named: Option<(Email, Option<String>)>,
+) -> Result<Requester, ApiError> {
+    match (caller, named) {
+        (Some(caller), None) => Ok(Requester::from(caller)),
+        (Some(caller), Some((email, name))) if caller.is_staff() => {
+            let name = name.unwrap_or_else(|| email.as_str().to_owned());
+            let account = repository::requester_by_email(&ctx.db, &email, &name).await?;
+            Ok(Requester::from(&account))
+        }
+        (Some(_), Some(_)) => Err(ApiError::Forbidden(
+            "Only agents can file a ticket for someone else; leave out requester_email.".to_owned(),
+        )),
+        (None, Some((email, Some(name)))) => Ok(Requester {
+            id: None,
+            email: email.as_str().to_owned(),
+            name,
+        }),
+        (None, _) => Err(ApiError::Validation(FieldErrors::from([
+            (
+                "requester_email".to_owned(),
+                vec!["is required without an account".to_owned()],
+            ),
+            (
+                "requester_name".to_owned(),
+                vec!["is required without an account".to_owned()],
+            ),
+        ]))),
+    }
+}
+
+/// A submission without an account: allowed only with `PUBLIC_SUBMISSION`, and then a few a
+/// minute per client address.
+pub(super) fn public_submission_allowed(ctx: &ApiContext, client: Option<IpAddr>) -> Result<(), ApiError> {
+    match ctx.auth.public_submission_allowed(client) {
+        None => Err(ApiError::Unauthorized("no access token".to_owned())),
+        Some(false) => Err(ApiError::TooManyRequests(
+            "Too many submissions from your address. Retry in a minute.".to_owned(),
+        )),
+        Some(true) => Ok(()),
+    }
+}
+
 /// The draft to store: the labels given, and the classifier's suggestion for those omitted.
-async fn labelled(classifier: &Classifier, ticket: NewTicket) -> TicketDraft {
+async fn labelled(classifier: &Classifier, ticket: NewTicket, requester: Requester) -> TicketDraft {
     let (category, priority) = match (ticket.category, ticket.priority) {
         (Some(category), Some(priority)) => (category, priority),
         (category, priority) => {
@@ -107,6 +174,7 @@ async fn labelled(classifier: &Classifier, ticket: NewTicket) -> TicketDraft {
         description: ticket.description,
         category,
         priority,
+        requester,
     }
 }
 
@@ -198,7 +266,7 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
 
 /// List tickets newest first, filtered and searched, one keyset page at a time.
 #[utoipa::path(
-    get, path = "/api/tickets/", tag = "tickets",
+    get, path = "/api/tickets/", tag = "tickets", security(("bearer" = [])),
     params(
         ("category" = Option<Category>, Query, description = "Only this category"),
         ("priority" = Option<Priority>, Query, description = "Only this priority"),
@@ -213,15 +281,17 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
         (status = 200, description = "A page of tickets, newest first", body = Vec<Ticket>,
             headers(("Link" = String, description = "`<URL>; rel=\"next\"` when there is a next page"))),
         (status = 400, description = "Invalid query parameter", body = Problem, content_type = "application/problem+json"),
+        SignInRequired,
         Unavailable,
     )
 )]
 pub async fn list_tickets(
     State(ctx): State<ApiContext>,
+    AuthUser(caller): AuthUser,
     OriginalUri(uri): OriginalUri,
     query: QueryParams,
 ) -> Result<Response, ApiError> {
-    let list = ListQuery::parse(&query)?;
+    let list = ListQuery::parse(&query, caller.ticket_scope())?;
     let mut tickets =
         repository::list_tickets(&ctx.db, &list.filter, list.after, list.limit + 1).await?;
     let next_link = if tickets.len() as i64 > list.limit {
@@ -241,20 +311,22 @@ pub async fn list_tickets(
 
 /// Get one ticket, with its `ETag`.
 #[utoipa::path(
-    get, path = "/api/tickets/{id}/", tag = "tickets",
+    get, path = "/api/tickets/{id}/", tag = "tickets", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Ticket id")),
     responses(
         (status = 200, description = "The ticket", body = Ticket,
             headers(("ETag" = String, description = "Version tag for If-Match"))),
-        (status = 404, description = "No such ticket", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such ticket, or not yours", body = Problem, content_type = "application/problem+json"),
+        SignInRequired,
         Unavailable,
     )
 )]
 pub async fn get_ticket(
     State(ctx): State<ApiContext>,
+    AuthUser(caller): AuthUser,
     TicketId(id): TicketId,
 ) -> Result<Response, ApiError> {
-    let ticket = repository::find_ticket(&ctx.db, id)
+    let ticket = repository::find_ticket(&ctx.db, id, caller.ticket_scope())
         .await?
         .ok_or_else(|| not_found(id))?;
     Ok(with_etag(ticket))
@@ -263,7 +335,7 @@ pub async fn get_ticket(
 /// Change a ticket's status, category or priority. Any other field is refused. With
 /// `If-Match`, the change applies only if nobody changed the ticket since that `ETag`.
 #[utoipa::path(
-    patch, path = "/api/tickets/{id}/", tag = "tickets",
+    patch, path = "/api/tickets/{id}/", tag = "tickets", security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "Ticket id"),
         ("If-Match" = Option<String>, Header, description = "ETag from a previous read; `*` matches any"),
@@ -276,18 +348,32 @@ pub async fn get_ticket(
         (status = 404, description = "No such ticket", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The ticket changed since the If-Match ETag", body = Problem, content_type = "application/problem+json"),
         BodyProblems,
+        SignInRequired,
         Unavailable,
     )
 )]
 pub async fn update_ticket(
     State(ctx): State<ApiContext>,
+    AuthUser(caller): AuthUser,
     TicketId(id): TicketId,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let changes = TicketChanges::parse(&body).map_err(ApiError::Validation)?;
+    let scope = caller.ticket_scope();
+    if !caller.is_staff() && !changes.only_closes() {
+        // Another's ticket stays a 404 below, never a 403: ids cannot be probed.
+        if repository::find_ticket(&ctx.db, id, scope).await?.is_none() {
+            return Err(not_found(id));
+        }
+        return Err(ApiError::Forbidden(
+            "You can close your own ticket; an agent changes anything else.".to_owned(),
+        ));
+    }
     let expected_versions = if_match_versions(&headers, id);
-    match repository::update_ticket(&ctx.db, id, &changes, expected_versions.as_deref()).await? {
+    match repository::update_ticket(&ctx.db, id, scope, &changes, expected_versions.as_deref())
+        .await?
+    {
         UpdateOutcome::Updated(ticket) => Ok(with_etag(ticket)),
         UpdateOutcome::NotFound => Err(not_found(id)),
         UpdateOutcome::VersionMismatch => Err(ApiError::PreconditionFailed),

@@ -3,20 +3,51 @@
 
 use std::net::SocketAddr;
 
-use reqwest::{Response, StatusCode};
+use reqwest::{
+    Response, StatusCode,
+    header::{AUTHORIZATION, HeaderMap, HeaderValue},
+};
 use serde_json::Value;
 use shared::{
+    auth::Auth,
     classifier::Classifier,
-    config::HttpConfig,
+    config::{AuthConfig, Config, HttpConfig, Runtime},
     db::MIGRATOR,
+    domain::{Email, Role, User},
     http::{self, ApiContext, Routes},
+    repository::{self, NewUser},
 };
 use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
 
 pub struct TestApp {
     pub address: String,
     pub db: PgPool,
+    /// Signed in as [`TestApp::agent`], the role that may do everything about tickets.
     pub client: reqwest::Client,
+    /// No credentials.
+    pub anonymous: reqwest::Client,
+    pub agent: User,
+    pub auth: Auth,
+}
+
+/// The issuer of the built-in tokens in tests.
+pub const TEST_ISSUER: &str = "http://helpdesk.test";
+
+/// Sign-in settings as the environment would give them, with `vars` on top of the tests'
+/// issuer.
+pub fn auth_config(vars: &[(&str, &str)]) -> AuthConfig {
+    let base = [
+        ("DATABASE_URL", "postgres://unused/unused"),
+        ("AUTH_ISSUER", TEST_ISSUER),
+    ];
+    Config::from_lookup(Runtime::Server, |name| {
+        vars.iter()
+            .chain(&base)
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    })
+    .expect("valid test configuration")
+    .auth
 }
 
 /// The server every test database is created on (set by `scripts/test`).
@@ -63,9 +94,35 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(db: PgPool, classifier: Classifier, config: HttpConfig) -> TestApp {
+    spawn_app_with_auth(db, classifier, config, auth_config(&[])).await
+}
+
+pub async fn spawn_app_with_auth(
+    db: PgPool,
+    classifier: Classifier,
+    config: HttpConfig,
+    auth: AuthConfig,
+) -> TestApp {
+    let mut app = start_app(db, classifier, config, auth).await;
+    let (agent, token) = app.account(Role::Agent, "agent@example.com").await;
+    app.agent = agent;
+    app.client = client_with(Some(&token));
+    app
+}
+
+/// The app, with no account made yet: `client` and `anonymous` send no token.
+pub async fn start_app(
+    db: PgPool,
+    classifier: Classifier,
+    config: HttpConfig,
+    auth: AuthConfig,
+) -> TestApp {
+    let auth = Auth::new(&auth, db.clone(), reqwest::Client::new());
     let ctx = ApiContext {
         db: db.clone(),
         classifier,
+        auth: auth.clone(),
+        trust_proxy_headers: config.trust_proxy_headers,
     };
     let app = http::app(ctx, Routes::ALL, &config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -76,14 +133,73 @@ pub async fn spawn_app_with(db: PgPool, classifier: Classifier, config: HttpConf
     TestApp {
         address: format!("http://{address}"),
         db,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
+        client: client_with(None),
+        anonymous: client_with(None),
+        agent: placeholder_user(),
+        auth,
+    }
+}
+
+/// A client that sends `token` as its bearer token, if any.
+pub fn client_with(token: Option<&str>) -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    if let Some(token) = token {
+        let mut value = HeaderValue::from_str(&format!("Bearer {token}")).expect("token header");
+        value.set_sensitive(true);
+        headers.insert(AUTHORIZATION, value);
+    }
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("client")
+}
+
+fn placeholder_user() -> User {
+    User {
+        id: 0,
+        email: String::new(),
+        name: String::new(),
+        role: Role::Requester,
+        disabled: false,
+        created_at: chrono::Utc::now(),
     }
 }
 
 impl TestApp {
+    /// A new account of `role` and an access token for it, as the built-in issuer signs them.
+    pub async fn account(&self, role: Role, email: &str) -> (User, String) {
+        let email = Email::parse(email).expect("test address");
+        let user = repository::insert_user(
+            &self.db,
+            &NewUser {
+                email: &email,
+                name: email.as_str(),
+                role,
+                password_hash: None,
+            },
+        )
+        .await
+        .expect("insert account");
+        let token = self.token_for(&user).await;
+        (user, token)
+    }
+
+    pub async fn token_for(&self, user: &User) -> String {
+        self.auth
+            .builtin()
+            .expect("built-in issuer on")
+            .access_token(user)
+            .await
+            .expect("access token")
+    }
+
+    /// A client signed in as a new account of `role`.
+    pub async fn client_as(&self, role: Role, email: &str) -> (User, reqwest::Client) {
+        let (user, token) = self.account(role, email).await;
+        (user, client_with(Some(&token)))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

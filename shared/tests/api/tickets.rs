@@ -121,7 +121,7 @@ async fn create_validation_errors_name_each_field_and_write_nothing() {
         (
             json!({"title": "t", "description": "x", "status": "closed"}),
             "status",
-            "is not an accepted field (accepted: title, description, category, priority)",
+            "is not an accepted field (accepted: title, description, category, priority, requester_email, requester_name)",
         ),
         (
             json!({"title": "nul\u{0}", "description": "x"}),

@@ -1,6 +1,5 @@
-//! All SQL of the product lives here. Handlers call these functions with validated domain
-//! values; queries are static strings or built from fixed fragments, so each shape becomes one
-//! prepared statement that the connection caches and reuses.
+//! Tickets: create (with idempotency keys), read, list and search, change, and the statistics
+//! their triggers keep.
 
 use std::collections::BTreeMap;
 
@@ -8,13 +7,14 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
 use crate::domain::{
-    Breakdown, Category, Description, Priority, Status, Ticket, TicketChanges, TicketStats, Title,
+    Breakdown, Category, Description, Priority, Status, Ticket, TicketChanges, TicketScope,
+    TicketStats, Title, User,
 };
 
 /// The selected columns of a [`Ticket`], as a literal so queries stay static strings.
 macro_rules! ticket_columns {
     () => {
-        "id, title, description, category, priority, status, created_at, updated_at, version"
+        "id, title, description, category, priority, status, created_at, updated_at, requester_id, requester_email, requester_name, version"
     };
 }
 
@@ -31,6 +31,25 @@ pub struct TicketDraft {
     pub description: Description,
     pub category: Category,
     pub priority: Priority,
+    pub requester: Requester,
+}
+
+/// Who asks for a ticket: an account, or (a public submission) only an address and a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requester {
+    pub id: Option<i64>,
+    pub email: String,
+    pub name: String,
+}
+
+impl From<&User> for Requester {
+    fn from(user: &User) -> Self {
+        Self {
+            id: Some(user.id),
+            email: user.email.clone(),
+            name: user.name.clone(),
+        }
+    }
 }
 
 /// Position after the last ticket of a page, in list order.
@@ -40,9 +59,11 @@ pub struct PageAfter {
     pub id: i64,
 }
 
-/// Filters of the list, all optional and combinable.
-#[derive(Debug, Clone, Default)]
+/// Filters of the list, all optional and combinable, within the caller's scope.
+#[derive(Debug, Clone)]
 pub struct TicketFilter {
+    /// Whose tickets the caller may see: every query of a list applies it.
+    pub scope: TicketScope,
     pub category: Option<Category>,
     pub priority: Option<Priority>,
     pub status: Option<Status>,
@@ -53,7 +74,8 @@ pub struct TicketFilter {
 
 pub async fn insert_ticket(db: impl PgExecutor<'_>, draft: &TicketDraft) -> sqlx::Result<Ticket> {
     sqlx::query_as(concat!(
-        "INSERT INTO tickets (title, description, category, priority) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO tickets (title, description, category, priority, requester_id, \
+             requester_email, requester_name) VALUES ($1, $2, $3, $4, $5, $6, $7) \
          RETURNING ",
         ticket_columns!()
     ))
@@ -61,17 +83,26 @@ pub async fn insert_ticket(db: impl PgExecutor<'_>, draft: &TicketDraft) -> sqlx
     .bind(draft.description.as_str())
     .bind(draft.category)
     .bind(draft.priority)
+    .bind(draft.requester.id)
+    .bind(&draft.requester.email)
+    .bind(&draft.requester.name)
     .fetch_one(db)
     .await
 }
 
-pub async fn find_ticket(pool: &PgPool, id: i64) -> sqlx::Result<Option<Ticket>> {
+/// The ticket `id`, if it exists and `scope` lets the caller see it.
+pub async fn find_ticket(
+    pool: &PgPool,
+    id: i64,
+    scope: TicketScope,
+) -> sqlx::Result<Option<Ticket>> {
     sqlx::query_as(concat!(
         "SELECT ",
         ticket_columns!(),
-        " FROM tickets WHERE id = $1"
+        " FROM tickets WHERE id = $1 AND ($2::bigint IS NULL OR requester_id = $2)"
     ))
     .bind(id)
+    .bind(scope.requester())
     .fetch_optional(pool)
     .await
 }
@@ -86,17 +117,20 @@ pub enum UpdateOutcome {
 }
 
 /// Applies the changes when the ticket's version is one of `expected_versions` (any version
-/// when `None`), in one statement so no other write can slip in between check and update.
+/// when `None`) and `scope` lets the caller see it, in one statement so no other write can slip
+/// in between check and update.
 pub async fn update_ticket(
     pool: &PgPool,
     id: i64,
+    scope: TicketScope,
     changes: &TicketChanges,
     expected_versions: Option<&[i64]>,
 ) -> sqlx::Result<UpdateOutcome> {
     let updated: Option<Ticket> = sqlx::query_as(concat!(
         "UPDATE tickets SET status = COALESCE($2, status), category = COALESCE($3, category), \
          priority = COALESCE($4, priority) \
-         WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) RETURNING ",
+         WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) \
+           AND ($6::bigint IS NULL OR requester_id = $6) RETURNING ",
         ticket_columns!()
     ))
     .bind(id)
@@ -104,6 +138,7 @@ pub async fn update_ticket(
     .bind(changes.category)
     .bind(changes.priority)
     .bind(expected_versions)
+    .bind(scope.requester())
     .fetch_optional(pool)
     .await?;
     if let Some(ticket) = updated {
@@ -112,10 +147,14 @@ pub async fn update_ticket(
     if expected_versions.is_none() {
         return Ok(UpdateOutcome::NotFound);
     }
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tickets WHERE id = $1)")
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM tickets WHERE id = $1 \
+         AND ($2::bigint IS NULL OR requester_id = $2))",
+    )
+    .bind(id)
+    .bind(scope.requester())
+    .fetch_one(pool)
+    .await?;
     Ok(if exists {
         UpdateOutcome::VersionMismatch
     } else {
@@ -255,6 +294,9 @@ fn push_page(
         ticket_columns!(),
         " FROM tickets WHERE TRUE"
     ));
+    if let Some(requester) = filter.scope.requester() {
+        query.push(" AND requester_id = ").push_bind(requester);
+    }
     if let Some(category) = filter.category {
         query.push(" AND category = ").push_bind(category);
     }
@@ -382,16 +424,25 @@ pub const IDEMPOTENCY_KEY_TTL_HOURS: i32 = 24;
 const PURGE_BATCH: i64 = 1000;
 const PURGE_EVERY: i64 = 100;
 
+/// An idempotency key as its owner sent it: keys of different callers never meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdempotencyKey<'a> {
+    /// `user:<id>`, or `public` for a submission without an account.
+    pub owner: &'a str,
+    pub key: &'a str,
+}
+
 /// The live (under 24 hours old) answer stored for `key`, if any.
 pub async fn find_create_answer(
     db: impl PgExecutor<'_>,
-    key: &str,
+    key: IdempotencyKey<'_>,
 ) -> sqlx::Result<Option<CreateAnswer>> {
     sqlx::query_as(
         "SELECT request_body, response_body, location, etag FROM idempotency_keys \
-         WHERE key = $1 AND created_at > now() - make_interval(hours => $2)",
+         WHERE owner = $1 AND key = $2 AND created_at > now() - make_interval(hours => $3)",
     )
-    .bind(key)
+    .bind(key.owner)
+    .bind(key.key)
     .bind(IDEMPOTENCY_KEY_TTL_HOURS)
     .fetch_optional(db)
     .await
@@ -413,7 +464,7 @@ pub enum KeyedCreate {
 /// is created and that answer is returned.
 pub async fn insert_ticket_once<E: From<sqlx::Error>>(
     pool: &PgPool,
-    key: &str,
+    key: IdempotencyKey<'_>,
     draft: &TicketDraft,
     answer: impl FnOnce(&Ticket) -> Result<CreateAnswer, E>,
 ) -> Result<KeyedCreate, E> {
@@ -441,24 +492,25 @@ pub async fn insert_ticket_once<E: From<sqlx::Error>>(
 /// already exists. An expired one is replaced.
 async fn save_create_answer(
     conn: &mut PgConnection,
-    key: &str,
+    key: IdempotencyKey<'_>,
     answer: &CreateAnswer,
 ) -> sqlx::Result<bool> {
     let saved: Option<String> = sqlx::query_scalar(
-        "INSERT INTO idempotency_keys (key, request_body, response_body, location, etag) \
-         VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (key) DO UPDATE SET request_body = excluded.request_body, \
+        "INSERT INTO idempotency_keys (owner, key, request_body, response_body, location, etag) \
+         VALUES ($7, $1, $2, $3, $4, $5) \
+         ON CONFLICT (owner, key) DO UPDATE SET request_body = excluded.request_body, \
              response_body = excluded.response_body, location = excluded.location, \
              etag = excluded.etag, created_at = now() \
          WHERE idempotency_keys.created_at <= now() - make_interval(hours => $6) \
          RETURNING key",
     )
-    .bind(key)
+    .bind(key.key)
     .bind(&answer.request_body)
     .bind(&answer.response_body)
     .bind(&answer.location)
     .bind(&answer.etag)
     .bind(IDEMPOTENCY_KEY_TTL_HOURS)
+    .bind(key.owner)
     .fetch_optional(conn)
     .await?;
     Ok(saved.is_some())
@@ -467,7 +519,7 @@ async fn save_create_answer(
 /// Deletes up to `batch` expired keys; small batches keep each call cheap on a busy table.
 pub async fn purge_expired_idempotency_keys(pool: &PgPool, batch: i64) -> sqlx::Result<u64> {
     sqlx::query(
-        "DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys \
+        "DELETE FROM idempotency_keys WHERE (owner, key) IN (SELECT owner, key FROM idempotency_keys \
          WHERE created_at <= now() - make_interval(hours => $1) ORDER BY created_at LIMIT $2)",
     )
     .bind(IDEMPOTENCY_KEY_TTL_HOURS)
