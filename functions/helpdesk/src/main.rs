@@ -74,7 +74,8 @@ enum KeysCommand {
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
-    raw.parse().map_err(|error: shared::domain::UnknownValue| error.to_string())
+    raw.parse()
+        .map_err(|error: shared::domain::UnknownValue| error.to_string())
 }
 
 #[tokio::main]

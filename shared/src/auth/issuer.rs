@@ -106,7 +106,8 @@ impl BuiltinIssuer {
         };
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(kid);
-        jsonwebtoken::encode(&header, &claims, &key).map_err(|error| IssuerError::Key(error.to_string()))
+        jsonwebtoken::encode(&header, &claims, &key)
+            .map_err(|error| IssuerError::Key(error.to_string()))
     }
 
     /// The public keys tokens may be signed with: the current key and those rotated out less
@@ -209,8 +210,8 @@ pub async fn add_key(
 
 /// A new RSA key pair as PKCS#8 PEM, and a random key id.
 fn new_key() -> Result<(String, String), IssuerError> {
-    let pair = KeyPair::generate(KeySize::Rsa2048)
-        .map_err(|error| IssuerError::Key(error.to_string()))?;
+    let pair =
+        KeyPair::generate(KeySize::Rsa2048).map_err(|error| IssuerError::Key(error.to_string()))?;
     let der = pair
         .as_der()
         .map_err(|error| IssuerError::Key(error.to_string()))?;

@@ -22,7 +22,7 @@ use crate::{
     repository::{self, ExternalIdentity},
 };
 use issuer::BuiltinIssuer;
-use verify::{KeySource, TokenError, TrustedIssuer, Verifier, VerifiedToken};
+use verify::{KeySource, TokenError, TrustedIssuer, VerifiedToken, Verifier};
 
 /// Why a request is not let in.
 #[derive(Debug, thiserror::Error)]
@@ -103,9 +103,8 @@ impl Auth {
                 ),
             });
         }
-        let quota = |per_minute, burst| {
-            Quota::per_minute(nonzero(per_minute)).allow_burst(nonzero(burst))
-        };
+        let quota =
+            |per_minute, burst| Quota::per_minute(nonzero(per_minute)).allow_burst(nonzero(burst));
         Self {
             inner: Arc::new(Inner {
                 config: config.clone(),
@@ -148,7 +147,9 @@ impl Auth {
             self.external_account(&verified, token).await?
         };
         if user.disabled {
-            return Err(AuthError::Unauthenticated("the account is disabled".to_owned()));
+            return Err(AuthError::Unauthenticated(
+                "the account is disabled".to_owned(),
+            ));
         }
         Ok(user)
     }
@@ -195,7 +196,8 @@ impl Auth {
         issuer: &str,
         token: &str,
     ) -> Result<(String, Option<String>), AuthError> {
-        let unavailable = |reason: String| AuthError::Unauthenticated(format!("userinfo: {reason}"));
+        let unavailable =
+            |reason: String| AuthError::Unauthenticated(format!("userinfo: {reason}"));
         let discovery = verify::discovery_document(&self.inner.http, issuer).await?;
         let endpoint = discovery
             .userinfo_endpoint
@@ -246,8 +248,9 @@ pub async fn bootstrap_admin(config: &AuthConfig, db: &PgPool) -> Result<bool, B
     if repository::any_enabled_admin(db).await? {
         return Ok(false);
     }
-    let email = crate::domain::Email::parse(email)
-        .map_err(|reason| BootstrapError::Invalid(format!("HELPDESK_BOOTSTRAP_ADMIN_EMAIL {reason}")))?;
+    let email = crate::domain::Email::parse(email).map_err(|reason| {
+        BootstrapError::Invalid(format!("HELPDESK_BOOTSTRAP_ADMIN_EMAIL {reason}"))
+    })?;
     let password = crate::domain::Password::parse(password.expose()).map_err(|reason| {
         BootstrapError::Invalid(format!("HELPDESK_BOOTSTRAP_ADMIN_PASSWORD {reason}"))
     })?;
@@ -326,10 +329,17 @@ mod tests {
     fn roles_come_from_the_configured_claim_and_the_highest_wins() {
         let role = |claims: Value| role_from_claims(&oidc(), claims.as_object().unwrap());
         assert_eq!(role(json!({"cognito:groups": ["support"]})), Role::Agent);
-        assert_eq!(role(json!({"cognito:groups": ["support", "admin"]})), Role::Admin);
+        assert_eq!(
+            role(json!({"cognito:groups": ["support", "admin"]})),
+            Role::Admin
+        );
         assert_eq!(role(json!({"cognito:groups": "admin"})), Role::Admin);
         assert_eq!(role(json!({"cognito:groups": ["staff"]})), Role::Requester);
-        assert_eq!(role(json!({"roles": ["admin"]})), Role::Requester, "another claim");
+        assert_eq!(
+            role(json!({"roles": ["admin"]})),
+            Role::Requester,
+            "another claim"
+        );
     }
 
     #[test]

@@ -83,9 +83,16 @@ mod tests {
     async fn hashes_verify_only_their_password_and_unknown_accounts_never_match() {
         let password = Password::parse("correct horse battery staple").unwrap();
         let stored = hash(&password).await.unwrap();
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
         assert!(verify(password.expose(), Some(&stored)).await.unwrap());
-        assert!(!verify("correct horse battery stapler", Some(&stored)).await.unwrap());
+        assert!(
+            !verify("correct horse battery stapler", Some(&stored))
+                .await
+                .unwrap()
+        );
         assert!(!verify(password.expose(), None).await.unwrap());
         assert!(!verify(password.expose(), Some("not a hash")).await.unwrap());
     }

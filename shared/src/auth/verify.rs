@@ -129,7 +129,10 @@ impl KeySet {
         if let Some(key) = self.keys.read().await.get(kid) {
             return Ok(key.clone());
         }
-        if let Some(last) = fetched.as_ref().filter(|last| last.at.elapsed() < self.min_refresh()) {
+        if let Some(last) = fetched
+            .as_ref()
+            .filter(|last| last.at.elapsed() < self.min_refresh())
+        {
             // Within the interval the last answer stands: the key is unknown, or the keys
             // cannot be read (which is not the token's fault).
             return Err(match &last.failure {
@@ -284,7 +287,11 @@ impl Verifier {
 /// `aud` (a string or a list) names an accepted audience; a token without `aud` qualifies by
 /// its `client_id` instead.
 fn audience_accepted(claims: &Map<String, Value>, accepted: &[String]) -> bool {
-    let accepts = |value: &Value| value.as_str().is_some_and(|v| accepted.iter().any(|a| a == v));
+    let accepts = |value: &Value| {
+        value
+            .as_str()
+            .is_some_and(|v| accepted.iter().any(|a| a == v))
+    };
     match claims.get("aud") {
         Some(Value::Array(audiences)) => audiences.iter().any(accepts),
         Some(audience) => accepts(audience),
@@ -306,9 +313,18 @@ mod tests {
     fn the_audience_is_aud_or_else_client_id() {
         let accepted = ["spa".to_owned()];
         assert!(audience_accepted(&claims(json!({"aud": "spa"})), &accepted));
-        assert!(audience_accepted(&claims(json!({"aud": ["x", "spa"]})), &accepted));
-        assert!(audience_accepted(&claims(json!({"client_id": "spa"})), &accepted));
-        assert!(!audience_accepted(&claims(json!({"aud": "other", "client_id": "spa"})), &accepted));
+        assert!(audience_accepted(
+            &claims(json!({"aud": ["x", "spa"]})),
+            &accepted
+        ));
+        assert!(audience_accepted(
+            &claims(json!({"client_id": "spa"})),
+            &accepted
+        ));
+        assert!(!audience_accepted(
+            &claims(json!({"aud": "other", "client_id": "spa"})),
+            &accepted
+        ));
         assert!(!audience_accepted(&claims(json!({})), &accepted));
     }
 }

@@ -208,7 +208,8 @@ impl NewTicket {
                 description: Description(description),
                 category,
                 priority,
-                requester: requester_email.map(|email| (Email::from_checked(email), requester_name)),
+                requester: requester_email
+                    .map(|email| (Email::from_checked(email), requester_name)),
             }),
             // `finish` has already reported why either is missing.
             _ => Err(FieldErrors::new()),

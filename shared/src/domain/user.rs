@@ -167,7 +167,11 @@ pub static SIGN_IN: Body = Body {
 pub static SIGN_UP: Body = Body {
     name: "SignUpRequest",
     description: "A new requester account.",
-    members: &[Member::Text(EMAIL), Member::Text(NAME), Member::Text(NEW_PASSWORD)],
+    members: &[
+        Member::Text(EMAIL),
+        Member::Text(NAME),
+        Member::Text(NEW_PASSWORD),
+    ],
     null: Null::MeansOmitted,
 };
 
@@ -321,7 +325,10 @@ pub(super) fn check_email(raw: &str) -> Result<String, String> {
 pub(super) fn check_password(raw: &str) -> Result<String, String> {
     let length = raw.chars().count();
     if length < Password::MIN_CHARS {
-        return Err(format!("must be at least {} characters", Password::MIN_CHARS));
+        return Err(format!(
+            "must be at least {} characters",
+            Password::MIN_CHARS
+        ));
     }
     if length > Password::MAX_CHARS {
         return Err(super::too_long(Password::MAX_CHARS));
@@ -335,8 +342,19 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_need_one_at_with_both_sides() {
-        assert_eq!(Email::parse(" Ada@Example.com ").unwrap().as_str(), "Ada@Example.com");
-        for bad in ["", "ada", "@example.com", "ada@", "a b@example.com", "a@b@c", "a\n@b"] {
+        assert_eq!(
+            Email::parse(" Ada@Example.com ").unwrap().as_str(),
+            "Ada@Example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "a b@example.com",
+            "a@b@c",
+            "a\n@b",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }

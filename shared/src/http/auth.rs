@@ -201,8 +201,7 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(presented) = cookie(&headers, REFRESH_COOKIE) {
-        repository::revoke_refresh_family_of(&ctx.db, &auth::refresh_token_hash(presented))
-            .await?;
+        repository::revoke_refresh_family_of(&ctx.db, &auth::refresh_token_hash(presented)).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     set_cookie(&mut response, &clear_cookie(uri.path()));
@@ -282,9 +281,16 @@ async fn jwks(State(ctx): State<ApiContext>) -> Result<Response, ApiError> {
 }
 
 /// Makes an account, its password hashed; a registered address is a field error.
-pub(super) async fn create_account(ctx: &ApiContext, account: &NewAccount) -> Result<User, ApiError> {
+pub(super) async fn create_account(
+    ctx: &ApiContext,
+    account: &NewAccount,
+) -> Result<User, ApiError> {
     let password_hash = match &account.password {
-        Some(password) => Some(passwords::hash(password).await.map_err(ApiError::internal)?),
+        Some(password) => Some(
+            passwords::hash(password)
+                .await
+                .map_err(ApiError::internal)?,
+        ),
         None => None,
     };
     let user = repository::insert_user(
@@ -329,8 +335,15 @@ async fn start_session(
     Ok(response)
 }
 
-async fn session(issuer: &BuiltinIssuer, user: User, status: StatusCode) -> Result<Response, ApiError> {
-    let access_token = issuer.access_token(&user).await.map_err(ApiError::internal)?;
+async fn session(
+    issuer: &BuiltinIssuer,
+    user: User,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let access_token = issuer
+        .access_token(&user)
+        .await
+        .map_err(ApiError::internal)?;
     let mut response = (
         status,
         Json(Session {
@@ -350,9 +363,9 @@ async fn session(issuer: &BuiltinIssuer, user: User, status: StatusCode) -> Resu
 
 /// The cookie's path: `/api/auth` as the client called it, behind any stage or base path.
 fn cookie_path(request_path: &str) -> &str {
-    request_path
-        .find("/api/auth")
-        .map_or("/api/auth", |start| &request_path[..start + "/api/auth".len()])
+    request_path.find("/api/auth").map_or("/api/auth", |start| {
+        &request_path[..start + "/api/auth".len()]
+    })
 }
 
 fn refresh_cookie(token: &str, request_path: &str, max_age: u64) -> String {
@@ -403,7 +416,10 @@ mod tests {
     #[test]
     fn cookies_are_found_by_name() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; helpdesk_refresh=xyz; b=2"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; helpdesk_refresh=xyz; b=2"),
+        );
         assert_eq!(cookie(&headers, REFRESH_COOKIE), Some("xyz"));
         assert_eq!(cookie(&headers, "c"), None);
     }

@@ -10,7 +10,9 @@ use axum::{
     Router,
     body::Body,
     extract::{ConnectInfo, FromRequestParts},
-    http::{Extensions, HeaderMap, HeaderValue, Request, Response, StatusCode, header, request::Parts},
+    http::{
+        Extensions, HeaderMap, HeaderValue, Request, Response, StatusCode, header, request::Parts,
+    },
     response::IntoResponse,
 };
 use tower_governor::{

@@ -141,7 +141,10 @@ async fn requester(
 
 /// A submission without an account: allowed only with `PUBLIC_SUBMISSION`, and then a few a
 /// minute per client address.
-pub(super) fn public_submission_allowed(ctx: &ApiContext, client: Option<IpAddr>) -> Result<(), ApiError> {
+pub(super) fn public_submission_allowed(
+    ctx: &ApiContext,
+    client: Option<IpAddr>,
+) -> Result<(), ApiError> {
     match ctx.auth.public_submission_allowed(client) {
         None => Err(ApiError::Unauthorized("no access token".to_owned())),
         Some(false) => Err(ApiError::TooManyRequests(

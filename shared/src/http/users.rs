@@ -48,7 +48,10 @@ pub async fn list_users(
 ) -> Result<Json<Vec<User>>, ApiError> {
     admin_only(&caller)?;
     if let Some((name, _)) = query.0.iter().find(|(name, _)| name != "after") {
-        return Err(ApiError::field(name, "is not an accepted parameter (accepted: after)"));
+        return Err(ApiError::field(
+            name,
+            "is not an accepted parameter (accepted: after)",
+        ));
     }
     let after = match query.get("after") {
         None => None,
@@ -110,7 +113,11 @@ pub async fn update_user(
 ) -> Result<Json<User>, ApiError> {
     admin_only(&caller)?;
     let not_found = || ApiError::NotFound("There is no such account.".to_owned());
-    let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(not_found)?;
+    let id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(not_found)?;
     let changes = AccountChanges::parse(&body).map_err(ApiError::Validation)?;
     match repository::update_user(&ctx.db, id, &changes).await? {
         UserUpdate::Updated(user) => Ok(Json(user)),
@@ -125,6 +132,8 @@ fn admin_only(caller: &User) -> Result<(), ApiError> {
     if caller.is_admin() {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("Only admins manage accounts.".to_owned()))
+        Err(ApiError::Forbidden(
+            "Only admins manage accounts.".to_owned(),
+        ))
     }
 }

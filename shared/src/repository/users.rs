@@ -14,10 +14,14 @@ macro_rules! user_columns {
 }
 
 pub async fn find_user(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<User>> {
-    sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
 }
 
 /// The account of `email` (any case) and its password hash, if it has one.

@@ -10,9 +10,7 @@ use shared::{
 };
 use sqlx::postgres::PgPoolOptions;
 
-use crate::helpers::{
-    TEST_ISSUER, assert_problem, auth_config, client_with, spawn_app, spawn_app_with, start_app,
-};
+use crate::helpers::{TEST_ISSUER, assert_problem, auth_config, client_with, spawn_app, start_app};
 
 #[tokio::test]
 async fn health_is_ok_when_the_database_answers() {
@@ -138,7 +136,14 @@ async fn the_openapi_document_describes_every_route() {
     documented.sort_unstable();
     assert_eq!(
         documented,
-        ["category", "description", "priority", "requester_email", "requester_name", "title"]
+        [
+            "category",
+            "description",
+            "priority",
+            "requester_email",
+            "requester_name",
+            "title"
+        ]
     );
     assert!(schemas["Problem"]["properties"]["errors"].is_object());
 }

@@ -1,5 +1,6 @@
 //! Black-box API tests over HTTP against a real PostgreSQL (one fresh database per test).
 
+mod access;
 mod classify;
 mod errors;
 mod health;
@@ -10,7 +11,9 @@ mod reliability;
 mod rollup;
 #[cfg(feature = "aws-secrets")]
 mod secrets;
+mod sign_in;
 mod stats;
 mod tickets;
+mod tokens;
 mod transactions;
 mod vocabulary;

@@ -37,21 +37,29 @@ async fn no_list_statement_scans_the_tickets_table() {
 
     let mut checked = 0;
     let mut scans = Vec::new();
-    let shapes = [TicketScope::All, TicketScope::RequestedBy(42)].into_iter().flat_map(|scope| {
-        [None, Some(Category::Billing)].into_iter().flat_map(move |category| {
-            [None, Some(Priority::Critical)].into_iter().flat_map(move |priority| {
-                [None, Some(Status::InProgress)].into_iter().flat_map(move |status| {
-                    SEARCHES.into_iter().map(move |search| TicketFilter {
-                        scope,
-                        category,
-                        priority,
-                        status,
-                        search: search.map(str::to_owned),
-                    })
+    let shapes = [TicketScope::All, TicketScope::RequestedBy(42)]
+        .into_iter()
+        .flat_map(|scope| {
+            [None, Some(Category::Billing)]
+                .into_iter()
+                .flat_map(move |category| {
+                    [None, Some(Priority::Critical)]
+                        .into_iter()
+                        .flat_map(move |priority| {
+                            [None, Some(Status::InProgress)]
+                                .into_iter()
+                                .flat_map(move |status| {
+                                    SEARCHES.into_iter().map(move |search| TicketFilter {
+                                        scope,
+                                        category,
+                                        priority,
+                                        status,
+                                        search: search.map(str::to_owned),
+                                    })
+                                })
+                        })
                 })
-            })
-        })
-    });
+        });
     for filter in shapes {
         for after in [None, Some(cursor)] {
             for &step in list_steps(&filter) {
