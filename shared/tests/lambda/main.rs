@@ -10,10 +10,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use lambda_http::RequestExt;
 use serde_json::Value;
 use shared::{
+    auth::Auth,
     classifier::Classifier,
     config::HttpConfig,
+    domain::{Email, Role},
     http::{ApiContext, Routes},
-    lambda,
+    lambda, repository,
 };
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -49,17 +51,50 @@ fn event(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"))
 }
 
-/// Sends one event through one function, as the Lambda runtime would hand it over.
-/// `base_path` as `API_BASE_PATH` would set it.
+/// Sends one event through one function, as the Lambda runtime would hand it over, signed in
+/// as an agent. `base_path` as `API_BASE_PATH` would set it.
 async fn invoke(db: &PgPool, routes: Routes, event_name: &str, base_path: Option<&str>) -> Answer {
-    let request = lambda_http::request::from_str(&event(event_name))
+    invoke_as(db, routes, event_name, base_path, true).await
+}
+
+async fn invoke_as(
+    db: &PgPool,
+    routes: Routes,
+    event_name: &str,
+    base_path: Option<&str>,
+    signed_in: bool,
+) -> Answer {
+    let mut request = lambda_http::request::from_str(&event(event_name))
         .unwrap_or_else(|error| panic!("{event_name} is not an API Gateway event: {error}"));
     let mut context = lambda_http::Context::default();
     context.request_id = LAMBDA_REQUEST_ID.to_owned();
+    let auth = Auth::new(
+        &helpers::auth_config(&[]),
+        db.clone(),
+        reqwest::Client::new(),
+    );
+    if signed_in {
+        let email = Email::parse("lambda-agent@example.com").unwrap();
+        let agent = repository::set_account(db, &email, "Agent", Role::Agent, "no password")
+            .await
+            .expect("agent account");
+        let token = auth
+            .builtin()
+            .unwrap()
+            .access_token(&agent)
+            .await
+            .expect("token");
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+    }
     let request = request.with_lambda_context(context);
     let ctx = ApiContext {
         db: db.clone(),
         classifier: Classifier::rules_only(),
+        auth,
+        trust_proxy_headers: true,
     };
     let config = HttpConfig {
         api_base_path: base_path.map(str::to_owned),
@@ -252,6 +287,26 @@ mod tickets {
             );
             answer.assert_problem(answer.status);
         }
+    }
+
+    #[tokio::test]
+    async fn without_a_token_tickets_are_a_401_with_the_bearer_challenge() {
+        let db = helpers::fresh_database().await;
+        insert_ticket(&db, "Private", "billing").await;
+        let answer = invoke_as(
+            &db,
+            Routes::Tickets,
+            "tickets-list-named-stage.json",
+            None,
+            false,
+        )
+        .await;
+        answer.assert_problem(StatusCode::UNAUTHORIZED);
+        assert!(
+            answer
+                .header(header::WWW_AUTHENTICATE)
+                .starts_with("Bearer")
+        );
     }
 }
 

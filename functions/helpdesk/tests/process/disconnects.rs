@@ -20,7 +20,7 @@ use tokio::{
     net::TcpStream,
 };
 
-use crate::support::{Cluster, Server, seed};
+use crate::support::{Cluster, Server, bearer_client, seed};
 
 /// Pool size of the server under test: few connections, so one poisoned connection would
 /// serve a large share of the writes that follow.
@@ -35,13 +35,14 @@ async fn acknowledged_writes_survive_a_storm_of_clients_hanging_up_mid_request()
     let cluster = Cluster::start();
     seed(&cluster.url(), 20_000);
     let mut server = Server::start(&cluster.url(), &[("DATABASE_MAX_CONNECTIONS", POOL_SIZE)]);
-    let client = http_client();
-    server.wait_healthy(&client).await;
+    server.wait_healthy(&http_client()).await;
+    let token = server.sign_in().await;
+    let client = bearer_client(&token, CLIENT_TIMEOUT);
     let targets = create_tickets(&client, &server.base, 8, "Patch target").await;
 
     // 32 clients, 3,000 requests, each socket closed 0–4 ms after its request was sent.
     let requests: Vec<Vec<u8>> = (0..3000)
-        .map(|n| storm_request(n, &targets.keys().copied().collect::<Vec<_>>()))
+        .map(|n| storm_request(n, &targets.keys().copied().collect::<Vec<_>>(), &token))
         .collect();
     hang_up_storm(server.address(), requests, 32).await;
     let db = &mut PgConnection::connect(&cluster.url()).await.unwrap();
@@ -54,7 +55,7 @@ async fn acknowledged_writes_survive_a_storm_of_clients_hanging_up_mid_request()
     server.signal("TERM");
     assert!(server.wait_exit(Duration::from_secs(30)).await);
     let restarted = Server::start(&cluster.url(), &[]);
-    restarted.wait_healthy(&client).await;
+    restarted.wait_healthy(&http_client()).await;
     acknowledged.assert_stored(db).await;
 }
 
@@ -68,8 +69,8 @@ async fn requests_cut_off_by_the_request_timeout_leave_the_pool_clean() {
             ("HTTP_REQUEST_TIMEOUT_SECS", "1"),
         ],
     );
-    let client = http_client();
-    server.wait_healthy(&client).await;
+    server.wait_healthy(&http_client()).await;
+    let client = server.signed_in_client(CLIENT_TIMEOUT).await;
     let targets = create_tickets(&client, &server.base, 8, "Patch target").await;
     let db = &mut PgConnection::connect(&cluster.url()).await.unwrap();
 
@@ -199,9 +200,11 @@ async fn clients_that_send_half_a_request_are_cut_off_and_cannot_hold_every_conn
     }
 }
 
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
 fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
+        .timeout(CLIENT_TIMEOUT)
         .build()
         .unwrap()
 }
@@ -235,14 +238,18 @@ async fn create_tickets(
 
 const STORM_STATUSES: [&str; 3] = ["open", "in_progress", "resolved"];
 
-/// Request `n` of the storm: every route that opens a transaction or runs long.
-fn storm_request(n: usize, targets: &[i64]) -> Vec<u8> {
-    let get = |path: &str| format!("GET {path} HTTP/1.1\r\nHost: helpdesk\r\n\r\n").into_bytes();
+/// Request `n` of the storm, signed in with `token`: every route that opens a transaction or
+/// runs long.
+fn storm_request(n: usize, targets: &[i64], token: &str) -> Vec<u8> {
+    let get = |path: &str| {
+        format!("GET {path} HTTP/1.1\r\nHost: helpdesk\r\nAuthorization: Bearer {token}\r\n\r\n")
+            .into_bytes()
+    };
     let with_body = |method: &str, path: &str, headers: &str, body: Value| {
         let body = body.to_string();
         format!(
-            "{method} {path} HTTP/1.1\r\nHost: helpdesk\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\n{headers}\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: helpdesk\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n{headers}\r\n{body}",
             body.len()
         )
         .into_bytes()

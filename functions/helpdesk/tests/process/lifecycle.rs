@@ -42,11 +42,8 @@ async fn sigterm_finishes_every_accepted_request_and_exits_cleanly() {
             ("CLASSIFY_TIMEOUT_SECS", "5"),
         ],
     );
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    server.wait_healthy(&client).await;
+    server.wait_healthy(&reqwest::Client::new()).await;
+    let client = server.signed_in_client(Duration::from_secs(30)).await;
 
     let stop = Arc::new(AtomicBool::new(false));
     let completed = Arc::new(AtomicUsize::new(0));
@@ -146,11 +143,8 @@ async fn outage_load(
 async fn a_database_outage_is_a_prompt_503_and_recovery_needs_no_restart() {
     let cluster = Cluster::start();
     let server = Server::start(&cluster.url(), &[]);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
-    server.wait_healthy(&client).await;
+    server.wait_healthy(&reqwest::Client::new()).await;
+    let client = server.signed_in_client(Duration::from_secs(20)).await;
     let url = |path: &str| format!("{}{path}", server.base);
 
     // Lists and creates keep flowing from four clients through the outage and the recovery.
@@ -242,11 +236,8 @@ async fn a_database_outage_is_a_prompt_503_and_recovery_needs_no_restart() {
 async fn a_hanging_database_is_a_503_at_the_statement_timeout_not_a_hung_client() {
     let cluster = Cluster::start();
     let server = Server::start(&cluster.url(), &[]);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    server.wait_healthy(&client).await;
+    server.wait_healthy(&reqwest::Client::new()).await;
+    let client = server.signed_in_client(Duration::from_secs(30)).await;
     let url = |path: &str| format!("{}{path}", server.base);
 
     // Another session takes the tickets table and keeps it: every statement on it now waits.

@@ -9,6 +9,10 @@ use std::{
 
 use reqwest::StatusCode;
 
+/// The admin every server under test starts with (HELPDESK_BOOTSTRAP_ADMIN_*).
+pub const ADMIN_EMAIL: &str = "admin@helpdesk.test";
+pub const ADMIN_PASSWORD: &str = "process-test-admin-password";
+
 /// Added to every upper bound on elapsed time: what a test asserts exactly is the behaviour
 /// (statuses, stored rows); a busy 2-core machine must not fail it by being slow.
 pub const SLOW_MACHINE_SLACK: Duration = Duration::from_secs(5);
@@ -104,6 +108,8 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
+            .env("HELPDESK_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("HELPDESK_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .envs(extra_env.iter().copied())
             .stdout(Stdio::null())
             .spawn()
@@ -129,6 +135,28 @@ impl Server {
                     .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
             })
             .count()
+    }
+
+    /// A client signed in as the bootstrap admin, whose requests time out after `timeout`.
+    pub async fn signed_in_client(&self, timeout: Duration) -> reqwest::Client {
+        bearer_client(&self.sign_in().await, timeout)
+    }
+
+    /// An access token of the bootstrap admin.
+    pub async fn sign_in(&self) -> String {
+        let session: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/auth/login", self.base))
+            .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .expect("sign in")
+            .json()
+            .await
+            .expect("a session");
+        session["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
     }
 
     pub async fn wait_healthy(&self, client: &reqwest::Client) {
@@ -181,6 +209,20 @@ pub async fn count_tickets(url: &str) -> i64 {
         .trim()
         .parse()
         .expect("a count")
+}
+
+/// A client that sends `token` as its bearer token.
+pub fn bearer_client(token: &str, timeout: Duration) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(timeout)
+        .build()
+        .unwrap()
 }
 
 /// Inserts `count` realistic tickets with the binary's own seeder.
