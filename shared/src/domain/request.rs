@@ -10,7 +10,7 @@ use std::{collections::BTreeMap, str::FromStr};
 use serde_json::Value;
 use utoipa::openapi::{
     KnownFormat, ObjectBuilder, OneOfBuilder, Ref, RefOr, Schema, SchemaFormat, Type,
-    schema::AdditionalProperties,
+    extensions::Extensions, schema::AdditionalProperties,
 };
 
 use super::{UnknownValue, Vocabulary};
@@ -228,13 +228,15 @@ pub enum Null {
     Refused,
 }
 
-/// A request body: its schema's name and description, its members, and what `null` means.
+/// A request body: its schema's name and description, its members, what `null` means, and
+/// which members need another (`(member, needs)`: given `member`, `needs` must be given too).
 #[derive(Debug)]
 pub struct Body {
     pub name: &'static str,
     pub description: &'static str,
     pub members: &'static [Member],
     pub null: Null,
+    pub dependencies: &'static [(&'static str, &'static str)],
 }
 
 impl Body {
@@ -258,12 +260,22 @@ impl Body {
     /// The JSON Schema of this body, as the OpenAPI document shows it.
     pub fn schema(&self) -> Schema {
         let nullable = self.null == Null::MeansOmitted;
+        let mut extensions = Extensions::default();
+        if !self.dependencies.is_empty() {
+            let dependent: serde_json::Map<String, Value> = self
+                .dependencies
+                .iter()
+                .map(|(member, needs)| ((*member).to_owned(), Value::from(vec![*needs])))
+                .collect();
+            extensions.insert("dependentRequired".to_owned(), Value::Object(dependent));
+        }
         self.members
             .iter()
             .fold(
                 ObjectBuilder::new()
                     .description(Some(self.description))
-                    .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+                    .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+                    .extensions((!extensions.is_empty()).then_some(extensions)),
                 |object, member| {
                     let object = object.property(member.name(), member.schema(nullable));
                     if member.required() {
@@ -325,8 +337,24 @@ impl<'a> BodyReader<'a> {
         }
     }
 
-    /// Reports members the body does not declare, and returns every error found.
+    /// Reports members the body does not declare and members given without the one they need,
+    /// and returns every error found.
     pub fn finish(mut self) -> Result<(), FieldErrors> {
+        let given = |name: &str| {
+            self.object
+                .iter()
+                .any(|(key, value)| key == name && !value.is_null())
+        };
+        let missing: Vec<(&str, &str)> = self
+            .body
+            .dependencies
+            .iter()
+            .filter(|(member, needs)| given(member) && !given(needs))
+            .copied()
+            .collect();
+        for (member, needs) in missing {
+            self.fail(needs, format!("is required with {member}"));
+        }
         let names = self.body.names();
         for (name, _) in self.object {
             if !names.contains(&name.as_str()) {

@@ -139,6 +139,7 @@ pub static CREATE_TICKET: Body = Body {
         Member::Text(REQUESTER_NAME),
     ],
     null: Null::MeansOmitted,
+    dependencies: &[("requester_name", "requester_email")],
 };
 
 /// `PATCH /api/tickets/{id}/`.
@@ -152,6 +153,7 @@ pub static UPDATE_TICKET: Body = Body {
         Member::Label(PRIORITY),
     ],
     null: Null::Refused,
+    dependencies: &[],
 };
 
 /// `POST /api/tickets/classify/`.
@@ -160,6 +162,7 @@ pub static CLASSIFY: Body = Body {
     description: "The text to suggest labels for.",
     members: &[Member::Text(CLASSIFY_DESCRIPTION)],
     null: Null::MeansOmitted,
+    dependencies: &[],
 };
 
 documented_body!(
@@ -196,12 +199,6 @@ impl NewTicket {
         let requester_email = fields.text(&REQUESTER_EMAIL);
         let requester_name = fields.text(&REQUESTER_NAME);
         fields.finish()?;
-        if requester_name.is_some() && requester_email.is_none() {
-            return Err(FieldErrors::from([(
-                "requester_email".to_owned(),
-                vec!["is required with requester_name".to_owned()],
-            )]));
-        }
         match (title, description) {
             (Some(title), Some(description)) => Ok(Self {
                 title: Title(title),

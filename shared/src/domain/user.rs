@@ -161,6 +161,7 @@ pub static SIGN_IN: Body = Body {
     description: "A built-in account's address and password.",
     members: &[Member::Text(EMAIL), Member::Text(GIVEN_PASSWORD)],
     null: Null::MeansOmitted,
+    dependencies: &[],
 };
 
 /// `POST /api/auth/signup`.
@@ -173,6 +174,7 @@ pub static SIGN_UP: Body = Body {
         Member::Text(NEW_PASSWORD),
     ],
     null: Null::MeansOmitted,
+    dependencies: &[],
 };
 
 /// `POST /api/users/`.
@@ -187,6 +189,7 @@ pub static NEW_USER: Body = Body {
         Member::Text(OPTIONAL_PASSWORD),
     ],
     null: Null::MeansOmitted,
+    dependencies: &[],
 };
 
 /// `PATCH /api/users/{id}/`.
@@ -199,6 +202,7 @@ pub static CHANGE_USER: Body = Body {
         Member::Flag(DISABLED),
     ],
     null: Null::Refused,
+    dependencies: &[],
 };
 
 documented_body!(

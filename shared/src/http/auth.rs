@@ -17,7 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
+    ApiContext, ApiError, BodyProblems, Problem, RateLimited, SignInRequired, Unavailable,
     extract::{AuthUser, JsonBody},
     route_with_and_without_slash,
 };
@@ -142,6 +142,7 @@ pub async fn sign_in(
             headers(("Set-Cookie" = String, description = "The next refresh token"))),
         (status = 401, description = "No refresh cookie, or an expired, revoked or replayed one", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Built-in sign-in is off", body = Problem, content_type = "application/problem+json"),
+        RateLimited,
         Unavailable,
     )
 )]
@@ -192,6 +193,7 @@ pub async fn refresh(
     post, path = "/api/auth/logout", tag = "auth",
     responses(
         (status = 204, description = "Signed out (also without a session)"),
+        RateLimited,
         Unavailable,
     )
 )]
@@ -214,10 +216,12 @@ pub async fn sign_out(
     request_body(content = crate::domain::SignUpRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The account, signed in", body = Session),
-        (status = 400, description = "Invalid fields, or the address is registered", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Sign-up is off", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The address is already registered", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Built-in sign-in is off", body = Problem, content_type = "application/problem+json"),
         BodyProblems,
+        RateLimited,
         Unavailable,
     )
 )]

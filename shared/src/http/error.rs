@@ -38,6 +38,9 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A unique value (an email address) is already taken: 409 with the field named.
+    #[error("taken")]
+    Taken(FieldErrors),
     #[error("idempotency key reused for a different request")]
     IdempotencyKeyReused,
     #[error("too many requests: {0}")]
@@ -134,6 +137,13 @@ impl ApiError {
                  your change again.",
             ),
             Self::Conflict(detail) => Problem::new(StatusCode::CONFLICT, detail.clone()),
+            Self::Taken(errors) => Problem {
+                errors: Some(errors.clone()),
+                ..Problem::new(
+                    StatusCode::CONFLICT,
+                    "A value of this request is already taken.",
+                )
+            },
             Self::IdempotencyKeyReused => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "This Idempotency-Key was already used for a different request. Use a new key \
@@ -201,6 +211,10 @@ problem_responses! {
     /// The database cannot answer.
     Unavailable {
         503 => "Database unavailable",
+    }
+    /// Over a per-client rate limit.
+    RateLimited {
+        429 => "Too many requests from this client address; Retry-After says when to retry",
     }
     /// Not signed in, or signed in but not allowed.
     SignInRequired {
@@ -316,10 +330,17 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
     }
 }
 
-/// Maps a CHECK constraint violation to the field it protects, so a value the API let through
-/// but the database refused still reaches the user as a field error instead of a 500.
+/// Maps a constraint violation to the field it protects, so a value the API let through but the
+/// database refused still reaches the user as a field error instead of a 500: a CHECK as 400, a
+/// taken unique value (the request is fine, the state conflicts) as 409.
 fn constraint_field_error(error: &sqlx::Error) -> Option<ApiError> {
     let constraint = error.as_database_error()?.constraint()?;
+    if constraint == "users_email_key" {
+        return Some(ApiError::Taken(FieldErrors::from([(
+            "email".to_owned(),
+            vec!["is already registered".to_owned()],
+        )])));
+    }
     let (field, message) = match constraint {
         "tickets_title_not_blank" => ("title", "must not be blank".to_owned()),
         "tickets_description_not_blank" => ("description", "must not be blank".to_owned()),
@@ -327,7 +348,6 @@ fn constraint_field_error(error: &sqlx::Error) -> Option<ApiError> {
         "tickets_category_allowed" => ("category", "is not an allowed value".to_owned()),
         "tickets_priority_allowed" => ("priority", "is not an allowed value".to_owned()),
         "tickets_status_allowed" => ("status", "is not an allowed value".to_owned()),
-        "users_email_key" => ("email", "is already registered".to_owned()),
         _ => return None,
     };
     Some(ApiError::field(field, message))

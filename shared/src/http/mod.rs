@@ -34,7 +34,9 @@ use tower_http::{
 };
 use tracing::Level;
 
-pub use error::{ApiError, BodyProblems, PROBLEM_JSON, Problem, SignInRequired, Unavailable};
+pub use error::{
+    ApiError, BodyProblems, PROBLEM_JSON, Problem, RateLimited, SignInRequired, Unavailable,
+};
 pub use meta::ApiDoc;
 pub use server::{DrainTimedOut, serve};
 

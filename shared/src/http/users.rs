@@ -15,7 +15,7 @@ use super::{
     route_with_and_without_slash,
 };
 use crate::{
-    domain::{AccountChanges, NewAccount, User},
+    domain::{AccountChanges, NewAccount, Role, User},
     repository::{self, UserUpdate},
 };
 
@@ -72,7 +72,8 @@ pub async fn list_users(
     request_body(content = crate::domain::NewUserRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The account", body = User),
-        (status = 400, description = "Invalid fields, or the address is registered", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The address is already registered", body = Problem, content_type = "application/problem+json"),
         BodyProblems,
         SignInRequired,
         Unavailable,
@@ -90,7 +91,7 @@ pub async fn create_user(
 }
 
 /// Change an account's name or role, or disable it (its tokens stop working at once). The last
-/// enabled admin cannot be demoted or disabled.
+/// enabled admin cannot be demoted or disabled, and no admin can do that to their own account.
 #[utoipa::path(
     patch, path = "/api/users/{id}/", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Account id")),
@@ -99,7 +100,7 @@ pub async fn create_user(
         (status = 200, description = "The account", body = User),
         (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "It would leave no enabled admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It would leave no enabled admin, or an admin would lock themselves out", body = Problem, content_type = "application/problem+json"),
         BodyProblems,
         SignInRequired,
         Unavailable,
@@ -119,6 +120,13 @@ pub async fn update_user(
         .filter(|id| *id > 0)
         .ok_or_else(not_found)?;
     let changes = AccountChanges::parse(&body).map_err(ApiError::Validation)?;
+    let locks_out =
+        changes.disabled == Some(true) || changes.role.is_some_and(|role| role != Role::Admin);
+    if id == caller.id && locks_out {
+        return Err(ApiError::Conflict(
+            "You cannot disable or demote your own account: another admin can.".to_owned(),
+        ));
+    }
     match repository::update_user(&ctx.db, id, &changes).await? {
         UserUpdate::Updated(user) => Ok(Json(user)),
         UserUpdate::NotFound => Err(not_found()),

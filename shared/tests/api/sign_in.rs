@@ -243,34 +243,55 @@ async fn a_disabled_or_deleted_accounts_tokens_stop_at_once() {
 }
 
 #[tokio::test]
-async fn the_last_enabled_admin_cannot_be_demoted_or_disabled() {
+async fn admins_cannot_lock_themselves_out_and_one_enabled_admin_always_remains() {
     let app = spawn_app().await;
-    let (admin, client) = app.client_as(Role::Admin, "only-admin@example.com").await;
-    let path = app.url(&format!("/api/users/{}/", admin.id));
+    let (first, first_client) = app.client_as(Role::Admin, "first-admin@example.com").await;
+    let first_path = app.url(&format!("/api/users/{}/", first.id));
     for change in [json!({"role": "agent"}), json!({"disabled": true})] {
-        let response = client.patch(&path).json(&change).send().await.unwrap();
+        let response = first_client
+            .patch(&first_path)
+            .json(&change)
+            .send()
+            .await
+            .unwrap();
         assert_problem(response, StatusCode::CONFLICT).await;
     }
-    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-        .bind(admin.id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(role, "admin");
-    // With a second admin, the first may step down.
-    client
-        .post(app.url("/api/users/"))
-        .json(&json!({"email": "second@example.com", "name": "Second", "role": "admin"}))
-        .send()
-        .await
-        .unwrap();
-    let response = client
-        .patch(&path)
+    let db = app.db.clone();
+    let role = |id: i64| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT role FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(role(first.id).await, "admin");
+    // Another admin may demote the first; then the second is the one that must remain.
+    let (second, second_client) = app.client_as(Role::Admin, "second-admin@example.com").await;
+    let demoted = second_client
+        .patch(&first_path)
         .json(&json!({"role": "agent"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(demoted.status(), StatusCode::OK);
+    assert_eq!(role(first.id).await, "agent");
+    let response = second_client
+        .patch(app.url(&format!("/api/users/{}/", second.id)))
+        .json(&json!({"disabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, StatusCode::CONFLICT).await;
+    // The demoted admin's token now carries an agent's rights.
+    let response = first_client
+        .get(app.url("/api/users/"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, StatusCode::FORBIDDEN).await;
 }
 
 #[tokio::test]
@@ -331,7 +352,7 @@ async fn sign_up_is_off_unless_enabled_and_makes_requesters() {
         .send()
         .await
         .unwrap();
-    let problem = assert_problem(again, StatusCode::BAD_REQUEST).await;
+    let problem = assert_problem(again, StatusCode::CONFLICT).await;
     assert_eq!(problem["errors"]["email"], json!(["is already registered"]));
     let short = app
         .anonymous
