@@ -161,6 +161,12 @@ async fn bootstrap_admin(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result
         .context("making the bootstrap admin")?
     {
         tracing::info!("made the admin of HELPDESK_BOOTSTRAP_ADMIN_EMAIL");
+    } else if !shared::repository::any_enabled_admin(pool).await? {
+        tracing::warn!(
+            "no admin account yet: make one with `helpdesk users add EMAIL --role admin` \
+             (with Docker: `docker compose exec backend helpdesk users add EMAIL --role admin`), \
+             or set HELPDESK_BOOTSTRAP_ADMIN_EMAIL and HELPDESK_BOOTSTRAP_ADMIN_PASSWORD"
+        );
     }
     Ok(())
 }
