@@ -2,7 +2,7 @@
 //! its length limits are the parsers'. Adding a value or changing a limit in one place only
 //! fails here.
 
-use shared::domain::{Category, DESCRIPTION_MAX_CHARS, Priority, Status, TITLE_MAX_CHARS};
+use shared::domain::{Category, DESCRIPTION_MAX_CHARS, Priority, Role, Status, TITLE_MAX_CHARS};
 
 use crate::helpers::fresh_database;
 
@@ -23,6 +23,7 @@ async fn check_constraints_allow_exactly_the_enum_values() {
         ("tickets_category_allowed", Category::names()),
         ("tickets_priority_allowed", Priority::names()),
         ("tickets_status_allowed", Status::names()),
+        ("users_role_allowed", Role::names()),
     ] {
         let definition: String = sqlx::query_scalar(
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1",
