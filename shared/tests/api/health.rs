@@ -106,9 +106,44 @@ async fn the_openapi_document_describes_every_route() {
         ("/api/tickets/classify/", "post"),
         ("/api/health", "get"),
         ("/api/openapi.json", "get"),
+        ("/api/auth/login", "post"),
+        ("/api/auth/refresh", "post"),
+        ("/api/auth/logout", "post"),
+        ("/api/auth/signup", "post"),
+        ("/api/auth/methods", "get"),
+        ("/api/me", "get"),
+        ("/api/users/", "get"),
+        ("/api/users/", "post"),
+        ("/api/users/{id}/", "patch"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path}");
     }
+    // The bearer scheme is declared, and every operation that may need it says what happens
+    // without it (401) and with a role that may not (403).
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"],
+        json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    );
+    let mut protected = 0;
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(security) = operation["security"].as_array() else {
+                continue;
+            };
+            assert!(
+                security.iter().any(|s| s.get("bearer").is_some()),
+                "{method} {path}"
+            );
+            protected += 1;
+            for status in ["401", "403"] {
+                assert!(
+                    operation["responses"][status].is_object(),
+                    "{method} {path} does not document {status}"
+                );
+            }
+        }
+    }
+    assert_eq!(protected, 10, "protected operations");
     let schemas = &doc["components"]["schemas"];
     assert_eq!(
         schemas["Category"]["enum"],
