@@ -1,21 +1,24 @@
 // The SPA hosted as static files on one origin, talking to the API on another through CORS, in
 // headless Chromium — the "static host + API Gateway" deployment without a shared front door.
+// Signed in as scripts/e2e-env's agent account (e2e/support.mjs), whose refresh cookie the API
+// sets from its own origin: the two are the same site (loopback), so it comes back on a reload.
 //
 //   E2E_SPA_URL          the built SPA on an origin the API allows (its config.json points at E2E_API_URL)
 //   E2E_API_URL          the API base URL, e.g. http://127.0.0.1:8081/api
 //   E2E_REFUSED_SPA_URL  optional: the same SPA on an origin the API does not allow
+//   E2E_PASSWORD         the test accounts' password, if not the default
 //   CHROMIUM_PATH        browser binary (default /usr/bin/chromium)
 //
-// Any browser console error fails a step, except in the refused-origin step, where the CORS
-// refusal is exactly what the browser must report.
+// Any browser console error fails a step, except the 401 of the first page load without a
+// session, and in the refused-origin step, where the CORS refusal is exactly what the browser
+// must report.
 import assert from 'node:assert/strict';
 
-import { chromium } from 'playwright-core';
+import { ACCOUNTS, apiAs, createRunner, launchBrowser, NO_SESSION_YET, signInThroughForm, TIMEOUT_MS } from './support.mjs';
 
 const spaUrl = required('E2E_SPA_URL').replace(/\/$/, '');
 const apiUrl = required('E2E_API_URL').replace(/\/$/, '');
 const refusedSpaUrl = process.env.E2E_REFUSED_SPA_URL?.replace(/\/$/, '');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const spaOrigin = new URL(spaUrl).origin;
 const apiOrigin = new URL(apiUrl).origin;
 
@@ -24,9 +27,8 @@ const title = `Cross-origin login failure ${runId}`;
 const description =
   'Since the update I cannot log in: the password reset email never arrives and my account is locked.';
 
-const TIMEOUT_MS = 15_000;
-const results = { passed: 0, failed: 0 };
-const consoleErrors = [];
+const runner = createRunner();
+const { step, watchConsole, consoleErrors } = runner;
 
 function required(name) {
   const value = process.env[name];
@@ -37,54 +39,20 @@ function required(name) {
   return value;
 }
 
-function watchConsole(page, label) {
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(`[${label}] ${message.text()}`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`[${label}] uncaught: ${error.message}`));
-}
+/** The API from Node as the agent (no Origin header, no CORS involved), for set-up and checks. */
+let agentApi;
 
-async function step(name, body, { consoleErrorsExpected = false } = {}) {
-  consoleErrors.length = 0;
-  try {
-    await body();
-    if (!consoleErrorsExpected) assert.deepEqual(consoleErrors, [], 'browser console errors');
-    results.passed++;
-    console.log(`ok    ${name}`);
-  } catch (error) {
-    results.failed++;
-    console.log(`FAIL  ${name}\n      ${String(error?.message ?? error).split('\n').join('\n      ')}`);
-    throw Object.assign(new Error(name), { reported: true });
-  }
-}
-
-/** A ticket created from Node (no Origin header, no CORS involved) for the paging check. */
+/** A ticket created from Node for the paging check. */
 async function createDirectly(ticket) {
-  const response = await fetch(`${apiUrl}/tickets/`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(ticket),
-  });
+  const response = await agentApi.call('POST', '/tickets/', ticket);
   assert.equal(response.status, 201, 'direct create');
 }
 
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
   assert.notEqual(spaOrigin, apiOrigin, 'the SPA and the API must be on different origins');
+  agentApi = await apiAs(apiUrl, ACCOUNTS.agent);
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(TIMEOUT_MS);
@@ -99,17 +67,28 @@ try {
   const list = page.getByRole('list', { name: 'Tickets' });
   const card = list.getByRole('article', { name: title });
 
-  await step('the SPA reads config.json and sends every API call to the other origin', async () => {
+  await step('the SPA reads config.json, signs in and sends every API call to the other origin', async () => {
     const config = page.waitForResponse((response) => response.url() === `${spaUrl}/config.json`);
     await page.goto(`${spaUrl}/`);
     assert.equal((await config).status(), 200, 'config.json status');
     assert.equal((await (await config).json()).apiBaseUrl, apiUrl, 'config.json names the API');
     await page.getByRole('heading', { name: 'Helpdesk', level: 1 }).waitFor();
+    await signInThroughForm(page, ACCOUNTS.agent);
     await page.getByRole('group', { name: 'Total tickets' }).locator('p').last().waitFor();
     await list.or(page.getByText('No tickets yet')).first().waitFor();
     const calls = apiRequests.map((r) => r.url()).filter((url) => !url.endsWith('/config.json'));
-    assert.ok(calls.length >= 2, `stats and list were requested (${calls.join(', ')})`);
+    for (const path of ['/auth/methods', '/auth/refresh', '/auth/login', '/tickets/stats/']) {
+      assert.ok(calls.includes(`${apiUrl}${path}`), `${path} was requested (${calls.join(', ')})`);
+    }
     for (const url of calls) assert.ok(url.startsWith(`${apiUrl}/`), `${url} goes to the API origin`);
+  }, { expectedConsoleErrors: [NO_SESSION_YET] });
+
+  await step('a reload keeps the session: the refresh cookie goes back to the API origin of the same site', async () => {
+    const refreshed = page.waitForResponse((response) => response.url() === `${apiUrl}/auth/refresh`);
+    await page.reload();
+    assert.equal((await refreshed).status(), 200, 'refresh with the cookie');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('group', { name: 'Total tickets' }).locator('p').last().waitFor();
   });
 
   await step('the API answers the preflight for the SPA origin with what the SPA sends', async () => {
@@ -118,14 +97,15 @@ try {
       headers: {
         Origin: spaOrigin,
         'Access-Control-Request-Method': 'PATCH',
-        'Access-Control-Request-Headers': 'content-type,if-match,idempotency-key',
+        'Access-Control-Request-Headers': 'authorization,content-type,if-match,idempotency-key',
       },
     });
     assert.ok(response.ok, `preflight status ${response.status}`);
     assert.equal(response.headers.get('access-control-allow-origin'), spaOrigin);
+    assert.equal(response.headers.get('access-control-allow-credentials'), 'true', 'the refresh cookie may cross');
     assert.match(response.headers.get('access-control-allow-methods') ?? '', /PATCH/);
     const allowed = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase();
-    for (const header of ['content-type', 'if-match', 'idempotency-key']) {
+    for (const header of ['authorization', 'content-type', 'if-match', 'idempotency-key']) {
       assert.ok(allowed.includes(header), `allows ${header} (${allowed})`);
     }
   });
@@ -148,15 +128,16 @@ try {
   });
 
   await step('the page can read Link, ETag, Location and x-request-id from the API', async () => {
-    const seen = await page.evaluate(async (api) => {
+    const seen = await page.evaluate(async ({ api, token }) => {
+      const authorization = { Authorization: `Bearer ${token}` };
       const post = await fetch(`${api}/tickets/`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+        headers: { ...authorization, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
         body: JSON.stringify({ title: 'Header check', description: 'Exposed headers', category: 'general', priority: 'low' }),
       });
       const ticket = await post.json();
-      const one = await fetch(`${api}/tickets/${ticket.id}/`);
-      const page1 = await fetch(`${api}/tickets/?limit=1`);
+      const one = await fetch(`${api}/tickets/${ticket.id}/`, { headers: authorization });
+      const page1 = await fetch(`${api}/tickets/?limit=1`, { headers: authorization });
       return {
         location: post.headers.get('location'),
         requestId: post.headers.get('x-request-id'),
@@ -164,7 +145,7 @@ try {
         link: page1.headers.get('link'),
         id: ticket.id,
       };
-    }, apiUrl);
+    }, { api: apiUrl, token: agentApi.accessToken });
     assert.equal(seen.location, `/api/tickets/${seen.id}/`);
     assert.match(seen.requestId ?? '', /\S/, 'x-request-id');
     assert.match(seen.etag ?? '', /"/, 'ETag');
@@ -211,7 +192,7 @@ try {
     assert.match(response.request().headers()['if-match'] ?? '', /"/, 'If-Match sent');
     await dialog.waitFor({ state: 'detached' });
     await card.getByText('Status: In progress').waitFor();
-    const [ticket] = await (await fetch(`${apiUrl}/tickets/?search=${encodeURIComponent(title)}`)).json();
+    const { body: [ticket] } = await agentApi.call('GET', `/tickets/?search=${encodeURIComponent(title)}`);
     assert.equal(ticket.status, 'in_progress');
   });
 
@@ -223,7 +204,7 @@ try {
       async () => {
         const refusedOrigin = new URL(refusedSpaUrl).origin;
         // The API is up and answers that origin, only without an Access-Control-Allow-Origin.
-        const direct = await fetch(`${apiUrl}/tickets/?limit=1`, { headers: { Origin: refusedOrigin } });
+        const direct = await fetch(`${apiUrl}/auth/methods`, { headers: { Origin: refusedOrigin } });
         assert.equal(direct.status, 200);
         assert.equal(direct.headers.get('access-control-allow-origin'), null);
 
@@ -233,11 +214,11 @@ try {
         watchConsole(other, 'refused');
         await other.goto(`${refusedSpaUrl}/`);
         await other.getByRole('heading', { name: 'Helpdesk', level: 1 }).waitFor();
-        // The list gives up after its retries and says so.
-        await other.getByRole('alert').filter({ hasText: 'Tickets could not be loaded' }).waitFor();
+        // Asking how to sign in gives up after its retries and says so.
+        await other.getByRole('alert').filter({ hasText: 'Helpdesk could not start' }).waitFor();
         await other.getByText(/could not reach the server/i).first().waitFor();
         const failure = await other.evaluate(
-          (api) => fetch(`${api}/tickets/`).then(() => 'read', (error) => `${error.name}: ${error.message}`),
+          (api) => fetch(`${api}/auth/methods`).then(() => 'read', (error) => `${error.name}: ${error.message}`),
           apiUrl,
         );
         assert.match(failure, /^TypeError: Failed to fetch/, 'a script cannot read the answer');
@@ -247,17 +228,13 @@ try {
         );
         await refused.close();
       },
-      { consoleErrorsExpected: true },
+      { expectedConsoleErrors: true },
     );
   }
 } catch (error) {
-  if (!error?.reported) {
-    results.failed++;
-    console.log(`FAIL  setting up the browser\n      ${String(error?.message ?? error)}`);
-  }
+  runner.fail(error);
 } finally {
   await browser?.close();
 }
 
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
+runner.finish();

@@ -1,23 +1,35 @@
-// End-to-end journey through the built SPA against a real Helpdesk server, in headless Chromium.
+// End-to-end journeys through the built SPA against a real Helpdesk server, in headless Chromium,
+// signed in with the accounts scripts/e2e-env makes (e2e/support.mjs names them).
 //
 //   E2E_BASE_URL        server serving the SPA and the API (default http://127.0.0.1:8080)
 //   E2E_SCREENSHOT_DIR  where screenshots go (default frontend/test-results/screenshots)
+//   E2E_PASSWORD        the test accounts' password, if scripts/e2e-env was given another
 //   CHROMIUM_PATH       browser binary (default /usr/bin/chromium)
 //
-// The database need not be empty: the run creates tickets with unique titles and finds them by
-// searching for those titles. Any browser console error fails the step in which it appeared,
-// except the one a step provokes on purpose (a dropped connection) and names.
+// The database need not be empty: the run creates tickets and accounts with unique names and
+// finds them by those names. Any browser console error fails the step in which it appeared,
+// except those a step provokes on purpose (a dropped connection, the 401 of a first page load
+// without a session) and names.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import {
+  ACCOUNTS,
+  apiAs,
+  createRunner,
+  launchBrowser,
+  NO_SESSION_YET,
+  readableBrowserState,
+  signInThroughForm,
+  submitSignInForm,
+  TIMEOUT_MS,
+} from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const baseUrl = (process.env.E2E_BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const screenshotDir = path.resolve(process.env.E2E_SCREENSHOT_DIR || path.join(here, '..', 'test-results', 'screenshots'));
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const runId = `e2e-${Date.now().toString(36)}`;
 const title = `Checkout crashes ${runId}`;
@@ -27,40 +39,28 @@ const description =
   'Since this morning the app crashes with error 500 every time I try to log in and open checkout. ' +
   'The whole team is blocked and we cannot take payments.';
 
-const TIMEOUT_MS = 15_000;
-const results = { passed: 0, failed: 0 };
-const consoleErrors = [];
+const runner = createRunner();
+const { step, watchConsole } = runner;
+const firstLoad = { expectedConsoleErrors: [NO_SESSION_YET] };
 
-function watchConsole(page, label) {
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(`[${label}] ${message.text()}`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`[${label}] uncaught: ${error.message}`));
+/** The API as the agent, from Node: one sign-in for the whole run. */
+let agentApi;
+
+async function readStats() {
+  const response = await agentApi.call('GET', '/tickets/stats/');
+  assert.equal(response.status, 200, 'stats status');
+  return response.body;
 }
 
-async function step(name, body, { expectedConsoleErrors = [] } = {}) {
-  consoleErrors.length = 0;
-  try {
-    await body();
-    const unexpected = consoleErrors.filter((message) => !expectedConsoleErrors.some((pattern) => pattern.test(message)));
-    assert.deepEqual(unexpected, [], 'browser console errors');
-    results.passed++;
-    console.log(`ok    ${name}`);
-  } catch (error) {
-    results.failed++;
-    report(name, error);
-    throw Object.assign(new Error(name), { reported: true });
-  }
-}
-
-function report(name, error) {
-  console.log(`FAIL  ${name}\n      ${String(error?.message ?? error).split('\n').join('\n      ')}`);
-}
-
-async function readStats(page) {
-  const response = await page.request.get(`${baseUrl}/api/tickets/stats/`);
-  assert.equal(response.status(), 200, 'stats status');
-  return response.json();
+/** A fresh browser profile (no refresh cookie) on the app's sign-in page. */
+async function newVisitor(label, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  context.setDefaultTimeout(TIMEOUT_MS);
+  const visitor = await context.newPage();
+  watchConsole(visitor, label);
+  await visitor.goto(`${baseUrl}/`);
+  await visitor.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+  return visitor;
 }
 
 async function screenshot(page, name, { fullPage = true } = {}) {
@@ -109,12 +109,12 @@ function sidewaysOverflow(page) {
  * The API's vocabulary from its OpenAPI document: `{Category: [...], Priority: [...], Status: [...]}`,
  * named as the selects that offer them are labelled.
  */
-async function apiEnums(page) {
-  const response = await page.request.get(`${baseUrl}/api/openapi.json`);
-  assert.equal(response.status(), 200, 'openapi.json status');
+async function apiEnums() {
+  const response = await fetch(`${baseUrl}/api/openapi.json`);
+  assert.equal(response.status, 200, 'openapi.json status');
   const { schemas } = (await response.json()).components;
   return Object.fromEntries(
-    ['Category', 'Priority', 'Status'].map((name) => {
+    ['Category', 'Priority', 'Status', 'Role'].map((name) => {
       assert.ok(Array.isArray(schemas[name]?.enum), `components.schemas.${name}.enum in openapi.json`);
       return [name, schemas[name].enum];
     }),
@@ -123,13 +123,14 @@ async function apiEnums(page) {
 
 /**
  * Fails unless each named select in `scope` offers exactly the API's values (apart from its
- * empty "Auto-detect"/"All" choice), so a value added on one side only is caught.
+ * empty "Auto-detect"/"All" choice), so a value added on one side only is caught. `enumOf` names
+ * the enum when the select's label does not.
  */
-async function assertSelectsOfferApiValues(scope, where, names, enums) {
+async function assertSelectsOfferApiValues(scope, where, names, enums, enumOf = (name) => name) {
   for (const name of names) {
     const options = scope.getByRole('combobox', { name, exact: true }).locator('option');
     const offered = await options.evaluateAll((elements) => elements.map((option) => option.value).filter(Boolean));
-    assert.deepEqual(offered.toSorted(), enums[name].toSorted(), `${where}: the ${name} options against the API's`);
+    assert.deepEqual(offered.toSorted(), enums[enumOf(name)].toSorted(), `${where}: the ${name} options against the API's`);
   }
 }
 
@@ -141,20 +142,8 @@ async function tileValue(page, label) {
 
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
+  agentApi = await apiAs(`${baseUrl}/api`, ACCOUNTS.agent);
   await mkdir(screenshotDir, { recursive: true });
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   desktop.setDefaultTimeout(TIMEOUT_MS);
@@ -168,17 +157,34 @@ try {
   let suggested;
   let enums;
 
-  await step('the app loads with its header, stats and list', async () => {
-    statsBefore = await readStats(page);
+  await step('a visitor without a session gets the sign-in page, every control named', async () => {
     await page.goto(`${baseUrl}/`);
     await page.getByRole('heading', { name: 'Helpdesk', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Create an account' }).count(), 0, 'no sign-up link: sign-up is off');
+    assert.deepEqual(await unnamedControls(page), []);
+  }, firstLoad);
+
+  await step('a wrong password is refused with a clear message', async () => {
+    await submitSignInForm(page, { ...ACCOUNTS.agent, password: 'not-the-password' });
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /The email or password is incorrect\./);
+  }, { expectedConsoleErrors: [/status of 401/] });
+
+  await step('the agent signs in: header with name and role, stats and list', async () => {
+    statsBefore = await readStats();
+    await signInThroughForm(page, ACCOUNTS.agent);
+    const header = page.getByRole('banner');
+    await header.getByText(ACCOUNTS.agent.name).waitFor();
+    await header.getByText('Role: Agent').waitFor();
     await page.getByRole('group', { name: 'Total tickets' }).waitFor();
     assert.ok((await tileValue(page, 'Total tickets')) >= statsBefore.total_tickets);
     await form.getByRole('textbox', { name: 'Title' }).waitFor();
   });
 
   await step("the form's and filter bar's selects offer exactly the API's values (openapi.json)", async () => {
-    enums = await apiEnums(page);
+    enums = await apiEnums();
     await assertSelectsOfferApiValues(form, 'the form', ['Category', 'Priority'], enums);
     await assertSelectsOfferApiValues(filters, 'the filter bar', ['Category', 'Priority', 'Status'], enums);
   });
@@ -211,7 +217,7 @@ try {
   });
 
   await step('the stats count the new ticket', async () => {
-    const after = await readStats(page);
+    const after = await readStats();
     assert.ok(after.total_tickets >= statsBefore.total_tickets + 1, 'total grew');
     assert.ok(
       after.category_breakdown[suggested.category] >= statsBefore.category_breakdown[suggested.category] + 1,
@@ -256,8 +262,7 @@ try {
       assert.equal(attempts[1].key, attempts[0].key, 'the retry carried the same Idempotency-Key');
       assert.deepEqual([attempts[1].status, attempts[1].replayed], [201, 'true'], 'the retry was answered by a replay');
 
-      const response = await page.request.get(`${baseUrl}/api/tickets/?search=${encodeURIComponent(lostAnswerTitle)}`);
-      const stored = await response.json();
+      const { body: stored } = await agentApi.call('GET', `/tickets/?search=${encodeURIComponent(lostAnswerTitle)}`);
       assert.equal(stored.length, 1, 'exactly one ticket stored');
       assert.equal(await confirmation.innerText(), `Ticket #${stored[0].id} created.`);
       const cards = list.getByRole('article', { name: lostAnswerTitle });
@@ -311,13 +316,20 @@ try {
     await card.getByText('Status: In progress').waitFor();
   });
 
-  await step('after a reload the filters and the new status are still there', async () => {
+  await step('after a reload: still signed in through the refresh cookie, filters and status kept, no token a script can read', async () => {
+    const refreshed = page.waitForResponse((response) => response.url() === `${baseUrl}/api/auth/refresh`);
     await page.reload();
+    assert.equal((await refreshed).status(), 200, 'the refresh cookie restored the session');
     await card.getByText('Status: In progress').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Sign in' }).count(), 0, 'no sign-in page');
     assert.equal(await filters.getByRole('combobox', { name: 'Status' }).inputValue(), 'in_progress');
     assert.equal(await filters.getByRole('searchbox', { name: 'Search tickets' }).inputValue(), runId);
-    const response = await page.request.get(`${baseUrl}/api/tickets/?search=${encodeURIComponent(runId)}`);
-    const [ticket] = await response.json();
+    const readable = await readableBrowserState(page);
+    assert.deepEqual(readable.storage.filter((entry) => /token|eyJ/i.test(entry)), [], 'Web Storage holds no token');
+    assert.doesNotMatch(readable.cookies, /helpdesk_refresh/, 'the refresh cookie is HttpOnly');
+    const [cookie] = (await desktop.cookies()).filter((c) => c.name === 'helpdesk_refresh');
+    assert.deepEqual([cookie?.httpOnly, cookie?.path, cookie?.sameSite], [true, '/api/auth', 'Strict']);
+    const { body: [ticket] } = await agentApi.call('GET', `/tickets/?search=${encodeURIComponent(runId)}`);
     assert.equal(ticket.title, title);
     assert.equal(ticket.status, 'in_progress');
     await screenshot(page, 'desktop-4-after-reload');
@@ -343,10 +355,13 @@ try {
     const marker = `${runId}-bulk`;
     const pageSize = 20;
     for (let i = 0; i <= pageSize; i++) {
-      const response = await page.request.post(`${baseUrl}/api/tickets/`, {
-        data: { title: `Bulk ${i} ${marker}`, description: `Paging check ${marker}`, category: 'general', priority: 'low' },
+      const response = await agentApi.call('POST', '/tickets/', {
+        title: `Bulk ${i} ${marker}`,
+        description: `Paging check ${marker}`,
+        category: 'general',
+        priority: 'low',
       });
-      assert.equal(response.status(), 201, 'bulk create');
+      assert.equal(response.status, 201, 'bulk create');
     }
     await filters.getByRole('button', { name: 'Clear filters' }).click();
     await filters.getByRole('searchbox', { name: 'Search tickets' }).fill(marker);
@@ -365,16 +380,98 @@ try {
     assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
   });
 
-  await step('on a 375 px phone screen nothing overflows sideways', async () => {
-    const phone = await browser.newContext({
-      viewport: { width: 375, height: 812 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
+  await step('a requester signs in, files a ticket and sees only their own', async () => {
+    const otherTitle = `Someone else's printer ${runId}`;
+    const filed = await agentApi.call('POST', '/tickets/', {
+      title: otherTitle,
+      description: 'Filed by an agent for another requester.',
+      requester_email: ACCOUNTS.otherRequester.email,
     });
-    phone.setDefaultTimeout(TIMEOUT_MS);
-    const mobile = await phone.newPage();
-    watchConsole(mobile, 'phone');
+    assert.equal(filed.status, 201, 'an agent files a ticket for the other requester');
+    assert.equal(filed.body.requester_email, ACCOUNTS.otherRequester.email);
+
+    const visitor = await newVisitor('requester');
+    await signInThroughForm(visitor, ACCOUNTS.requester);
+    await visitor.getByRole('heading', { name: 'My tickets' }).waitFor();
+    assert.equal(await visitor.getByRole('heading', { name: 'Overview' }).count(), 0, 'no statistics');
+    assert.equal(await visitor.getByRole('link', { name: 'Users' }).count(), 0, 'no Users page');
+    const requesterForm = visitor.getByRole('region', { name: 'New ticket' });
+    assert.equal(await requesterForm.getByRole('textbox', { name: /on behalf of/i }).count(), 0, 'no on-behalf field');
+    const ownTitle = `My own monitor ${runId}`;
+    await requesterForm.getByRole('textbox', { name: 'Title' }).fill(ownTitle);
+    await requesterForm.getByRole('textbox', { name: 'Description' }).fill('The monitor flickers since this morning.');
+    await requesterForm.getByRole('button', { name: 'Submit ticket' }).click();
+    await requesterForm.getByText(/^Ticket #\d+ created\.$/).waitFor();
+
+    await visitor.getByRole('searchbox', { name: 'Search tickets' }).fill(runId);
+    await visitor.waitForURL((url) => url.searchParams.get('search') === runId);
+    const ownCard = visitor.getByRole('list', { name: 'Tickets' }).getByRole('article', { name: ownTitle });
+    await ownCard.waitFor();
+    const titles = await visitor.getByRole('list', { name: 'Tickets' }).getByRole('heading').allInnerTexts();
+    assert.deepEqual(titles, [ownTitle], 'only their own ticket is listed');
+    assert.equal(await visitor.getByText(otherTitle).count(), 0);
+
+    // Nor can they reach the other's ticket by its id.
+    const requesterApi = await apiAs(`${baseUrl}/api`, ACCOUNTS.requester);
+    assert.equal((await requesterApi.call('GET', `/tickets/${filed.body.id}/`)).status, 404, "another's ticket is not found");
+    assert.equal((await requesterApi.call('GET', '/tickets/stats/')).status, 403, 'no statistics for a requester');
+
+    await ownCard.click();
+    const dialog = visitor.getByRole('dialog', { name: ownTitle });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByRole('combobox').count(), 0, 'nothing to choose: only closing');
+    await dialog.getByRole('button', { name: 'Close ticket' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await ownCard.getByText('Status: Closed').waitFor();
+    await screenshot(visitor, 'desktop-5-requester');
+    await visitor.context().close();
+  }, firstLoad);
+
+  await step('an admin invites an agent with a password, who then signs in and works the queue', async () => {
+    const invited = { email: `new-agent-${runId}@e2e.test`, name: `New Agent ${runId}`, password: `pw-${runId}-long-enough` };
+    const visitor = await newVisitor('admin');
+    await signInThroughForm(visitor, ACCOUNTS.admin);
+    await visitor.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Users' }).click();
+    await visitor.waitForURL((url) => url.pathname === '/users');
+    const invite = visitor.getByRole('region', { name: 'Invite someone' });
+    await assertSelectsOfferApiValues(invite, 'the invite form', ['Role'], enums);
+    await invite.getByRole('textbox', { name: 'Email' }).fill(invited.email);
+    await invite.getByRole('textbox', { name: 'Name' }).fill(invited.name);
+    await invite.getByRole('combobox', { name: 'Role' }).selectOption('agent');
+    await invite.getByLabel(/Password/).fill(invited.password);
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    await invite.getByText(`${invited.name} (${invited.email}) was added as agent.`).waitFor();
+    const row = visitor.getByRole('list', { name: 'Users' }).getByRole('article', { name: invited.name });
+    await row.waitFor();
+    const roleSelect = `Role of ${invited.name}`;
+    await assertSelectsOfferApiValues(row, 'a user row', [roleSelect], enums, () => 'Role');
+    assert.equal(await row.getByRole('combobox', { name: roleSelect }).inputValue(), 'agent');
+    assert.deepEqual(await unnamedControls(visitor), []);
+    await screenshot(visitor, 'desktop-6-users');
+
+    await visitor.getByRole('button', { name: 'Sign out' }).click();
+    await visitor.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+    await signInThroughForm(visitor, invited);
+    await visitor.getByRole('banner').getByText(invited.name).waitFor();
+    await visitor.getByRole('heading', { name: 'Tickets' }).waitFor();
+    await visitor.getByRole('group', { name: 'Total tickets' }).waitFor();
+    assert.equal(await visitor.getByRole('link', { name: 'Users' }).count(), 0, 'an agent has no Users page');
+    await visitor.getByRole('searchbox', { name: 'Search tickets' }).fill(title);
+    const queued = visitor.getByRole('list', { name: 'Tickets' }).getByRole('article', { name: title });
+    await queued.click();
+    const dialog = visitor.getByRole('dialog', { name: title });
+    await dialog.getByRole('combobox', { name: 'Status' }).selectOption('resolved');
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await queued.getByText('Status: Resolved').waitFor();
+    await visitor.context().close();
+  }, firstLoad);
+
+  await step('on a 375 px phone screen nothing overflows sideways', async () => {
+    const mobile = await newVisitor('phone', { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    assert.deepEqual(await sidewaysOverflow(mobile), [], 'sign-in page');
+    await screenshot(mobile, 'phone-0-sign-in');
+    await signInThroughForm(mobile, ACCOUNTS.agent);
     await mobile.goto(`${baseUrl}/?search=${encodeURIComponent(title)}`);
     const mobileCard = mobile.getByRole('list', { name: 'Tickets' }).getByRole('article', { name: title });
     await mobileCard.waitFor();
@@ -387,16 +484,13 @@ try {
     await mobileDialog.getByRole('button', { name: 'Save changes' }).waitFor();
     assert.deepEqual(await sidewaysOverflow(mobile), [], 'with the status modal open');
     await screenshot(mobile, 'phone-2-modal', { fullPage: false });
-    await phone.close();
-  });
+    await mobile.context().close();
+  }, firstLoad);
+
 } catch (error) {
-  if (!error?.reported) {
-    results.failed++;
-    report('setting up the browser', error);
-  }
+  runner.fail(error);
 } finally {
   await browser?.close();
 }
 
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
+runner.finish();

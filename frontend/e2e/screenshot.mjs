@@ -1,11 +1,12 @@
-// The README's picture of the product: the unfiltered home page at 1280 × 960, in headless
-// Chromium. scripts/screenshot runs it against a freshly seeded scripts/e2e-env.
+// The README's picture of the product: the unfiltered home page at 1280 × 960 as an agent sees
+// it, in headless Chromium. scripts/screenshot runs it against a freshly seeded scripts/e2e-env,
+// signing in with its agent account (e2e/support.mjs).
 //
 //   node e2e/screenshot.mjs BASE_URL OUTPUT.png
 //   CHROMIUM_PATH   browser binary (default /usr/bin/chromium)
 import path from 'node:path';
 
-import { chromium } from 'playwright-core';
+import { ACCOUNTS, launchBrowser, NO_SESSION_YET, signInThroughForm } from './support.mjs';
 
 const [baseUrlArg, output] = process.argv.slice(2);
 if (!baseUrlArg || !output) {
@@ -13,22 +14,18 @@ if (!baseUrlArg || !output) {
   process.exit(2);
 }
 const baseUrl = baseUrlArg.replace(/\/$/, '');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-});
+const browser = await launchBrowser();
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 960 } });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const errors = [];
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  page.on('console', (message) => message.type() === 'error' && !NO_SESSION_YET.test(message.text()) && errors.push(message.text()));
   page.on('pageerror', (error) => errors.push(error.message));
 
   await page.goto(`${baseUrl}/`);
+  await signInThroughForm(page, ACCOUNTS.agent);
   await page.getByRole('heading', { name: 'Helpdesk', level: 1 }).waitFor();
   await page.getByRole('group', { name: 'Total tickets' }).waitFor();
   // The list is loaded (cards, not the skeleton) and the stats agree with the seeded database.

@@ -1,48 +1,55 @@
-import { useState } from 'react';
+import { useSignInMethods } from './api/queries/useSignInMethods';
+import type { User } from './api/types';
+import { OidcSession } from './auth/OidcSession';
+import { useSession } from './auth/SessionProvider';
+import { AppHeader, USERS_PATH } from './components/AppHeader';
+import { Brand } from './components/Brand';
+import { SignedOutPage } from './components/SignedOutPage';
+import { TicketsPage } from './components/TicketsPage';
+import { UsersPage } from './components/UsersPage';
+import { LoadError } from './components/ui/LoadError';
+import { Spinner } from './components/ui/Spinner';
+import { usePath } from './hooks/usePath';
 
-import type { Ticket } from './api/types';
-import { FilterBar } from './components/FilterBar';
-import { StatsDashboard } from './components/StatsDashboard';
-import { TicketForm } from './components/TicketForm';
-import { TicketList } from './components/TicketList';
-import { TicketStatusModal } from './components/TicketStatusModal';
-import { useUrlFilters } from './hooks/useUrlFilters';
-
+/** Which way in the server offers decides what a signed-out visitor sees, so it comes first. */
 export function App() {
-  const [filters, setFilters] = useUrlFilters();
-  const [openTicket, setOpenTicket] = useState<Ticket | null>(null);
+  const methods = useSignInMethods();
+  const session = useSession();
 
+  if (methods.isError) {
+    return (
+      <div className="mx-auto max-w-md space-y-6 px-4 py-16">
+        <Brand />
+        <LoadError title="Helpdesk could not start" error={methods.error} onRetry={methods.refetch} />
+      </div>
+    );
+  }
+  if (methods.isPending || session.status === 'restoring') {
+    return (
+      <p aria-busy="true" className="flex min-h-screen items-center justify-center gap-2 text-sm text-slate-500">
+        <Spinner /> Loading…
+      </p>
+    );
+  }
+
+  const page =
+    session.status === 'signed-in' ? <SignedIn user={session.user} /> : <SignedOutPage methods={methods.data} session={session} />;
+  const { oidc } = methods.data;
+  return oidc ? (
+    <OidcSession key={`${oidc.issuer} ${oidc.client_id}`} provider={oidc}>
+      {page}
+    </OidcSession>
+  ) : (
+    page
+  );
+}
+
+function SignedIn({ user }: { user: User }) {
+  const path = usePath();
   return (
     <div className="min-h-screen">
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl items-center gap-3 px-4 py-3 sm:px-6">
-          <img src="/favicon.svg" alt="" className="h-8 w-8" />
-          <div>
-            <h1 className="text-lg font-bold leading-tight tracking-tight text-slate-900">Helpdesk</h1>
-            <p className="text-xs text-slate-500">Support tickets, triaged.</p>
-          </div>
-        </div>
-      </header>
-
-      <main className="mx-auto max-w-7xl space-y-6 px-4 py-6 sm:px-6">
-        <StatsDashboard />
-
-        <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,400px)_minmax(0,1fr)]">
-          <div className="lg:sticky lg:top-6">
-            <TicketForm />
-          </div>
-
-          <section aria-labelledby="tickets-heading" className="min-w-0 space-y-4">
-            <h2 id="tickets-heading" className="text-lg font-semibold text-slate-900">
-              Tickets
-            </h2>
-            <FilterBar filters={filters} onChange={setFilters} />
-            <TicketList filters={filters} onOpenTicket={setOpenTicket} onClearFilters={() => setFilters({})} />
-          </section>
-        </div>
-      </main>
-
-      {openTicket && <TicketStatusModal ticket={openTicket} onClose={() => setOpenTicket(null)} />}
+      <AppHeader user={user} />
+      {path === USERS_PATH && user.role === 'admin' ? <UsersPage /> : <TicketsPage user={user} />}
     </div>
   );
 }

@@ -3,8 +3,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { App } from './App';
+import { configureApi } from './api/client';
 import { loadRuntimeConfig } from './api/runtimeConfig';
-import { configureApi } from './api/ticketApi';
+import { SessionProvider } from './auth/SessionProvider';
+import { createSessionStore } from './auth/sessionStore';
+import { TicketDraftProvider } from './hooks/useTicketDraft';
 import './index.css';
 import { createQueryClient } from './lib/queryClient';
 
@@ -12,10 +15,15 @@ import { createQueryClient } from './lib/queryClient';
 void loadRuntimeConfig().then((runtimeConfig) => {
   configureApi(runtimeConfig);
   const queryClient = createQueryClient();
+  const session = createSessionStore();
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
-        <App />
+        <SessionProvider store={session}>
+          <TicketDraftProvider>
+            <App />
+          </TicketDraftProvider>
+        </SessionProvider>
       </QueryClientProvider>
     </StrictMode>,
   );

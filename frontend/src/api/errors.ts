@@ -44,3 +44,9 @@ export function describeError(error: unknown): string {
   if (error instanceof Error && error.message) return error.message;
   return 'Something went wrong. Please try again.';
 }
+
+/** The server's own sentence when there is one (for an alert whose title already says what failed). */
+export function errorDetail(error: unknown): string {
+  if (error instanceof ApiError && error.detail && !error.isNetworkError) return error.detail;
+  return describeError(error);
+}

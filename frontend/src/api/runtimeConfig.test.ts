@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { server } from '../test/server';
 import { loadRuntimeConfig, parseRuntimeConfig, RUNTIME_CONFIG_URL } from './runtimeConfig';
-import { apiBaseUrl, configureApi, listTickets, listTicketsAt } from './ticketApi';
+import { apiBaseUrl, configureApi } from './client';
+import { listTickets, listTicketsAt } from './ticketApi';
 
 function serveConfig(response: () => Response) {
   const seen: Request[] = [];

@@ -1,9 +1,11 @@
 import {
   CATEGORY_LABELS,
   PRIORITY_LABELS,
+  ROLE_LABELS,
   STATUS_LABELS,
   type Category,
   type Priority,
+  type Role,
   type Status,
 } from '../api/types';
 
@@ -55,6 +57,21 @@ export function StatusBadge({ status }: { status: Status }) {
       <span className="sr-only">Status: </span>
       <span className={`h-1.5 w-1.5 rounded-full ${STATUS_COLORS[status].dot}`} aria-hidden="true" />
       {STATUS_LABELS[status]}
+    </span>
+  );
+}
+
+const ROLE_COLORS: Record<Role, string> = {
+  requester: 'bg-slate-50 text-slate-700 ring-slate-300',
+  agent: 'bg-sky-50 text-sky-800 ring-sky-300',
+  admin: 'bg-violet-50 text-violet-800 ring-violet-300',
+};
+
+export function RoleBadge({ role }: { role: Role }) {
+  return (
+    <span className={`${badgeBase} ${ROLE_COLORS[role]}`}>
+      <span className="sr-only">Role: </span>
+      {ROLE_LABELS[role]}
     </span>
   );
 }

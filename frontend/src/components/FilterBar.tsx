@@ -16,12 +16,25 @@ import { ghostButtonClass, inputClass } from './ui/styles';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
+export type NarrowingFilter = 'category' | 'priority' | 'status';
+
+/** Each select's label and values; `FilterSelect` checks a choice against its options. */
+const NARROWING: Record<NarrowingFilter, { label: string; options: readonly string[]; optionLabels: Record<string, string> }> = {
+  category: { label: 'Category', options: CATEGORIES, optionLabels: CATEGORY_LABELS },
+  priority: { label: 'Priority', options: PRIORITIES, optionLabels: PRIORITY_LABELS },
+  status: { label: 'Status', options: STATUSES, optionLabels: STATUS_LABELS },
+};
+
+const GRID_COLUMNS = ['', 'grid-cols-1', 'grid-cols-2', 'grid-cols-3'];
+
 interface FilterBarProps {
   filters: TicketFilters;
   onChange: (filters: TicketFilters) => void;
+  /** The selects offered besides the search box; all three by default. */
+  narrowBy?: readonly NarrowingFilter[];
 }
 
-export function FilterBar({ filters, onChange }: FilterBarProps) {
+export function FilterBar({ filters, onChange, narrowBy = ['category', 'priority', 'status'] }: FilterBarProps) {
   const [searchText, setSearchText] = useState(filters.search ?? '');
   const debouncedSearch = useDebouncedValue(searchText, SEARCH_DEBOUNCE_MS);
 
@@ -58,28 +71,15 @@ export function FilterBar({ filters, onChange }: FilterBarProps) {
           </div>
         )}
       </Field>
-      <div className="grid grid-cols-3 gap-2 sm:gap-3">
-        <FilterSelect
-          label="Category"
-          value={filters.category}
-          options={CATEGORIES}
-          optionLabels={CATEGORY_LABELS}
-          onChange={(category) => onChange({ ...filters, category })}
-        />
-        <FilterSelect
-          label="Priority"
-          value={filters.priority}
-          options={PRIORITIES}
-          optionLabels={PRIORITY_LABELS}
-          onChange={(priority) => onChange({ ...filters, priority })}
-        />
-        <FilterSelect
-          label="Status"
-          value={filters.status}
-          options={STATUSES}
-          optionLabels={STATUS_LABELS}
-          onChange={(status) => onChange({ ...filters, status })}
-        />
+      <div className={`grid ${GRID_COLUMNS[narrowBy.length]} gap-2 sm:gap-3`}>
+        {narrowBy.map((key) => (
+          <FilterSelect<string>
+            key={key}
+            {...NARROWING[key]}
+            value={filters[key]}
+            onChange={(value) => onChange({ ...filters, [key]: value } as TicketFilters)}
+          />
+        ))}
       </div>
       {active && (
         <div className="flex justify-end">

@@ -1,12 +1,11 @@
 import { useId } from 'react';
 
-import { describeError } from '../api/errors';
 import { useTicketStats } from '../api/queries/useTicketStats';
 import { CATEGORIES, CATEGORY_LABELS, PRIORITIES, PRIORITY_LABELS } from '../api/types';
 import { CATEGORY_COLORS, PRIORITY_COLORS } from './Badges';
-import { ErrorAlert } from './ui/Alert';
+import { LoadError } from './ui/LoadError';
 import { Spinner } from './ui/Spinner';
-import { cardClass, secondaryButtonClass } from './ui/styles';
+import { cardClass } from './ui/styles';
 
 const numberFormat = new Intl.NumberFormat();
 const averageFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
@@ -40,16 +39,7 @@ export function StatsDashboard() {
           ))}
         </div>
       ) : stats.isError && !stats.data ? (
-        <ErrorAlert
-          title="Statistics could not be loaded"
-          action={
-            <button type="button" onClick={() => stats.refetch()} className={secondaryButtonClass}>
-              Try again
-            </button>
-          }
-        >
-          {describeError(stats.error)}
-        </ErrorAlert>
+        <LoadError title="Statistics could not be loaded" error={stats.error} onRetry={stats.refetch} />
       ) : (
         <div className="grid gap-3 sm:grid-cols-2 sm:gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.25fr)_minmax(0,1.25fr)]">
           <div className="grid grid-cols-3 gap-3 sm:col-span-2 sm:gap-4 lg:col-span-1 lg:grid-cols-1 lg:gap-3">

@@ -12,9 +12,11 @@ function preview(description: string): string {
 interface TicketCardProps {
   ticket: Ticket;
   onOpen: (ticket: Ticket) => void;
+  /** Who asked: for staff, who work everyone's tickets. */
+  showRequester?: boolean;
 }
 
-export function TicketCard({ ticket, onOpen }: TicketCardProps) {
+export function TicketCard({ ticket, onOpen, showRequester = false }: TicketCardProps) {
   return (
     <article
       aria-labelledby={`ticket-${ticket.id}-title`}
@@ -39,6 +41,11 @@ export function TicketCard({ ticket, onOpen }: TicketCardProps) {
         <StatusBadge status={ticket.status} />
         <PriorityBadge priority={ticket.priority} />
         <CategoryBadge category={ticket.category} />
+        {showRequester && ticket.requester_email && (
+          <span className="min-w-0 truncate text-xs text-slate-500" title={ticket.requester_email}>
+            From {ticket.requester_name || ticket.requester_email}
+          </span>
+        )}
         <span className="ml-auto text-xs text-slate-500">
           <RelativeTime iso={ticket.created_at} />
         </span>

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { App } from '../App';
 import { CREATE_RETRIES } from '../api/queries/useCreateTicket';
+import { makeTicket } from '../test/fixtures';
 import { db, handleCreate, problem, record } from '../test/mockBackend';
 import { renderWithClient } from '../test/render';
 import { server } from '../test/server';
@@ -157,16 +158,15 @@ describe('TicketForm', () => {
   });
 
   it('disables submit while submitting, then clears the form and lists the new ticket first', async () => {
-    db.tickets.push({
-      id: 500,
-      title: 'Older ticket',
-      description: 'From yesterday',
-      category: 'general',
-      priority: 'low',
-      status: 'open',
-      created_at: '2026-01-01T00:00:00Z',
-      updated_at: '2026-01-01T00:00:00Z',
-    });
+    db.tickets.push(
+      makeTicket({
+        id: 500,
+        title: 'Older ticket',
+        description: 'From yesterday',
+        priority: 'low',
+        created_at: '2026-01-01T00:00:00Z',
+      }),
+    );
     server.use(
       http.post('/api/tickets/', async () => {
         await delay(100);

@@ -10,9 +10,11 @@ import {
   PRIORITIES,
   PRIORITY_LABELS,
   TITLE_MAX_CHARS,
+  isStaff,
   type Classification,
   type Ticket,
 } from '../api/types';
+import { useCurrentUser } from '../auth/SessionProvider';
 import { useTicketDraft, type DraftField, type DraftFields } from '../hooks/useTicketDraft';
 import { charCount } from '../lib/text';
 import { SuggestionStatus } from './SuggestionStatus';
@@ -20,11 +22,21 @@ import { ErrorAlert } from './ui/Alert';
 import { CharacterCount } from './ui/CharacterCount';
 import { Field } from './ui/Field';
 import { SelectField } from './ui/SelectField';
-import { Spinner } from './ui/Spinner';
-import { cardClass, inputClass, primaryButtonClass } from './ui/styles';
+import { SubmitButton } from './ui/SubmitButton';
+import { cardClass, inputClass } from './ui/styles';
+import { TextField } from './ui/TextField';
+
+/** The API's names for the draft's fields, which are also the controls' names. */
+const API_FIELD: Record<DraftField, string> = {
+  title: 'title',
+  description: 'description',
+  category: 'category',
+  priority: 'priority',
+  requesterEmail: 'requester_email',
+};
 
 /** In the order they appear, so the first invalid one gets the focus. */
-const FORM_FIELDS: readonly DraftField[] = ['title', 'description', 'category', 'priority'];
+const FORM_FIELDS: readonly string[] = ['requester_email', 'title', 'description', 'category', 'priority'];
 
 function validate({ title, description }: DraftFields): FieldErrors {
   const errors: FieldErrors = {};
@@ -37,6 +49,8 @@ function validate({ title, description }: DraftFields): FieldErrors {
 }
 
 export function TicketForm() {
+  const currentUser = useCurrentUser();
+  const staff = isStaff(currentUser);
   const ids = useId();
   const titleCounterId = `${ids}-title-counter`;
   const descriptionCounterId = `${ids}-description-counter`;
@@ -64,7 +78,7 @@ export function TicketForm() {
   function edit(change: Partial<DraftFields>) {
     draft.edit(change);
     setCreated(null);
-    const changed = Object.keys(change);
+    const changed = (Object.keys(change) as DraftField[]).map((field) => API_FIELD[field]);
     setFieldErrors((errors) =>
       changed.some((field) => field in errors)
         ? Object.fromEntries(Object.entries(errors).filter(([field]) => !changed.includes(field)))
@@ -123,7 +137,7 @@ export function TicketForm() {
         if (error instanceof ApiError && Object.keys(error.fieldErrors).length > 0) {
           setFieldErrors(error.fieldErrors);
           const unplaced = Object.entries(error.fieldErrors)
-            .filter(([field]) => !(FORM_FIELDS as readonly string[]).includes(field))
+            .filter(([field]) => !FORM_FIELDS.includes(field))
             .map(([field, messages]) => `${field}: ${messages.join(' ')}`);
           setFormError(['Please correct the highlighted fields.', ...unplaced].join(' '));
           focusFirstInvalid(error.fieldErrors);
@@ -134,7 +148,7 @@ export function TicketForm() {
     });
   }
 
-  const messagesFor = (field: DraftField) => fieldErrors[field] ?? [];
+  const messagesFor = (field: DraftField) => fieldErrors[API_FIELD[field]] ?? [];
 
   return (
     <section aria-labelledby={`${ids}-heading`} className={`${cardClass} p-5`}>
@@ -146,6 +160,19 @@ export function TicketForm() {
       </p>
 
       <form ref={formRef} onSubmit={handleSubmit} noValidate className="mt-5 space-y-4">
+        {staff && (
+          <TextField
+            label="On behalf of (email)"
+            name={API_FIELD.requesterEmail}
+            type="email"
+            autoComplete="off"
+            hint="Leave empty to file the ticket as yourself."
+            value={draft.fields.requesterEmail}
+            errors={messagesFor('requesterEmail')}
+            onChange={(requesterEmail) => edit({ requesterEmail })}
+          />
+        )}
+
         <Field
           label="Title"
           required
@@ -233,15 +260,13 @@ export function TicketForm() {
         <div aria-live="polite" className="empty:hidden">
           {created && (
             <p className="rounded-lg border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-              Ticket #{created.id} created.
+              Ticket #{created.id} created
+              {created.requester_id !== currentUser.id && created.requester_email ? ` for ${created.requester_email}` : ''}.
             </p>
           )}
         </div>
 
-        <button type="submit" disabled={create.isPending} className={`${primaryButtonClass} w-full`}>
-          {create.isPending && <Spinner />}
-          {create.isPending ? 'Submitting…' : 'Submit ticket'}
-        </button>
+        <SubmitButton pending={create.isPending} label="Submit ticket" pendingLabel="Submitting…" className="w-full" />
       </form>
     </section>
   );

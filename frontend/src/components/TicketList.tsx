@@ -3,6 +3,8 @@ import { useTickets } from '../api/queries/useTickets';
 import type { Ticket, TicketFilters } from '../api/types';
 import { TicketCard } from './TicketCard';
 import { ErrorAlert } from './ui/Alert';
+import { LoadError } from './ui/LoadError';
+import { LoadMore } from './ui/LoadMore';
 import { Spinner } from './ui/Spinner';
 import { secondaryButtonClass } from './ui/styles';
 
@@ -10,9 +12,11 @@ interface TicketListProps {
   filters: TicketFilters;
   onOpenTicket: (ticket: Ticket) => void;
   onClearFilters: () => void;
+  /** Staff see who asked for each ticket. */
+  showRequester?: boolean;
 }
 
-export function TicketList({ filters, onOpenTicket, onClearFilters }: TicketListProps) {
+export function TicketList({ filters, onOpenTicket, onClearFilters, showRequester = false }: TicketListProps) {
   const query = useTickets(filters);
   const filtered = Object.values(filters).some(Boolean);
 
@@ -29,16 +33,7 @@ export function TicketList({ filters, onOpenTicket, onClearFilters }: TicketList
 
   if (query.isError && !query.data) {
     return (
-      <ErrorAlert
-        title="Tickets could not be loaded"
-        action={
-          <button type="button" onClick={() => query.refetch()} className={secondaryButtonClass}>
-            Try again
-          </button>
-        }
-      >
-        {describeError(query.error)}
-      </ErrorAlert>
+<LoadError title="Tickets could not be loaded" error={query.error} onRetry={query.refetch} />
     );
   }
 
@@ -83,28 +78,12 @@ export function TicketList({ filters, onOpenTicket, onClearFilters }: TicketList
       <ul className="space-y-3" aria-label="Tickets">
         {tickets.map((ticket) => (
           <li key={ticket.id}>
-            <TicketCard ticket={ticket} onOpen={onOpenTicket} />
+            <TicketCard ticket={ticket} onOpen={onOpenTicket} showRequester={showRequester} />
           </li>
         ))}
       </ul>
 
-      {query.isFetchNextPageError && (
-        <ErrorAlert title="More tickets could not be loaded">{describeError(query.error)}</ErrorAlert>
-      )}
-
-      {query.hasNextPage && (
-        <div className="flex justify-center pt-1">
-          <button
-            type="button"
-            onClick={() => query.fetchNextPage()}
-            disabled={query.isFetchingNextPage}
-            className={secondaryButtonClass}
-          >
-            {query.isFetchingNextPage && <Spinner />}
-            {query.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <LoadMore query={query} what="tickets" />
     </div>
   );
 }

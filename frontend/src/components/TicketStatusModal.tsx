@@ -13,13 +13,12 @@ import {
   type Ticket,
   type TicketPatch,
 } from '../api/types';
-import { CategoryBadge, PriorityBadge, StatusBadge } from './Badges';
-import { RelativeTime } from './RelativeTime';
+import { TicketDetails, type TicketModalProps } from './TicketDetails';
 import { ErrorAlert } from './ui/Alert';
-import { Modal } from './ui/Modal';
+import { Modal, ModalFooter } from './ui/Modal';
 import { SelectField } from './ui/SelectField';
-import { Spinner } from './ui/Spinner';
-import { primaryButtonClass, secondaryButtonClass } from './ui/styles';
+import { SubmitButton } from './ui/SubmitButton';
+import { secondaryButtonClass } from './ui/styles';
 
 type Draft = Pick<Ticket, 'status' | 'category' | 'priority'>;
 
@@ -31,12 +30,7 @@ function changes(draft: Draft, saved: Ticket): TicketPatch {
   return patch;
 }
 
-interface TicketStatusModalProps {
-  ticket: Ticket;
-  onClose: () => void;
-}
-
-export function TicketStatusModal({ ticket: fromList, onClose }: TicketStatusModalProps) {
+export function TicketStatusModal({ ticket: fromList, onClose }: TicketModalProps) {
   const titleId = useId();
   const detail = useTicket(fromList);
   const update = useUpdateTicket();
@@ -75,23 +69,7 @@ export function TicketStatusModal({ ticket: fromList, onClose }: TicketStatusMod
   return (
     <Modal titleId={titleId} onClose={onClose}>
       <form onSubmit={handleSubmit} noValidate>
-        <div className="border-b border-slate-200 px-5 pb-4 pt-5">
-          <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Ticket #{saved.id}</p>
-          <h2 id={titleId} className="mt-1 break-words text-lg font-semibold text-slate-900">
-            {saved.title}
-          </h2>
-          <div className="mt-2 flex flex-wrap items-center gap-1.5">
-            <StatusBadge status={saved.status} />
-            <PriorityBadge priority={saved.priority} />
-            <CategoryBadge category={saved.category} />
-            <span className="text-xs text-slate-500">
-              <RelativeTime iso={saved.created_at} prefix="Opened " />
-            </span>
-          </div>
-          <p className="mt-3 max-h-40 overflow-y-auto whitespace-pre-wrap break-words text-sm text-slate-700">
-            {saved.description}
-          </p>
-        </div>
+        <TicketDetails ticket={saved} titleId={titleId} showRequester />
 
         <div className="space-y-4 px-5 py-4">
           <SelectField
@@ -132,15 +110,12 @@ export function TicketStatusModal({ ticket: fromList, onClose }: TicketStatusMod
           )}
         </div>
 
-        <div className="flex flex-col-reverse gap-2 border-t border-slate-200 bg-slate-50 px-5 py-3 sm:flex-row sm:justify-end sm:rounded-b-2xl">
+        <ModalFooter>
           <button type="button" onClick={onClose} className={secondaryButtonClass}>
             Cancel
           </button>
-          <button type="submit" disabled={!dirty || update.isPending} className={primaryButtonClass}>
-            {update.isPending && <Spinner />}
-            {update.isPending ? 'Saving…' : 'Save changes'}
-          </button>
-        </div>
+          <SubmitButton pending={update.isPending} disabled={!dirty} label="Save changes" pendingLabel="Saving…" />
+        </ModalFooter>
       </form>
     </Modal>
   );

@@ -1,7 +1,7 @@
-import { useReducer } from 'react';
+import { createContext, useContext, useEffect, useReducer, type ReactNode } from 'react';
 
 import type { CreateTicketVariables } from '../api/queries/useCreateTicket';
-import type { Category, Classification, NewTicket, Priority } from '../api/types';
+import { isCategory, isPriority, type Category, type Classification, type NewTicket, type Priority } from '../api/types';
 import { newIdempotencyKey } from '../lib/idempotencyKey';
 
 export interface DraftFields {
@@ -10,6 +10,8 @@ export interface DraftFields {
   /** '' leaves it to the server's classifier. */
   category: Category | '';
   priority: Priority | '';
+  /** Staff filing for someone else; '' files it as the signed-in user. */
+  requesterEmail: string;
 }
 
 export type DraftField = keyof DraftFields;
@@ -32,7 +34,7 @@ type DraftAction =
 
 function emptyDraft(idempotencyKey: string): DraftState {
   return {
-    fields: { title: '', description: '', category: '', priority: '' },
+    fields: { title: '', description: '', category: '', priority: '', requesterEmail: '' },
     userChose: { category: false, priority: false },
     idempotencyKey,
     sentBody: null,
@@ -71,13 +73,66 @@ function reduce(state: DraftState, action: DraftAction): DraftState {
   }
 }
 
-function toNewTicket({ title, description, category, priority }: DraftFields): NewTicket {
+function toNewTicket({ title, description, category, priority, requesterEmail }: DraftFields): NewTicket {
   return {
     title: title.trim(),
     description: description.trim(),
     ...(category ? { category } : {}),
     ...(priority ? { priority } : {}),
+    ...(requesterEmail.trim() ? { requester_email: requesterEmail.trim() } : {}),
   };
+}
+
+// The draft outlives the page that shows it: a session that ends mid-sentence sends the user to
+// sign in (through an OpenID provider, a full-page redirect), and they come back to their
+// words. A draft is no secret; sessionStorage keeps it to this tab, and signing out clears it.
+const STORAGE_KEY = 'helpdesk.ticket-draft';
+
+function isDraftState(value: unknown): value is DraftState {
+  if (typeof value !== 'object' || value === null) return false;
+  const { fields, userChose, idempotencyKey, sentBody } = value as Partial<DraftState>;
+  return (
+    typeof fields?.title === 'string' &&
+    typeof fields.description === 'string' &&
+    typeof fields.requesterEmail === 'string' &&
+    (fields.category === '' || isCategory(fields.category)) &&
+    (fields.priority === '' || isPriority(fields.priority)) &&
+    typeof userChose?.category === 'boolean' &&
+    typeof userChose.priority === 'boolean' &&
+    typeof idempotencyKey === 'string' &&
+    (sentBody === null || typeof sentBody === 'string')
+  );
+}
+
+function loadDraft(): DraftState {
+  try {
+    const stored: unknown = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) ?? 'null');
+    if (isDraftState(stored)) return stored;
+  } catch {
+    // Storage off or its content unreadable: start afresh.
+  }
+  return emptyDraft(newIdempotencyKey());
+}
+
+function saveDraft(state: DraftState) {
+  try {
+    const { title, description, requesterEmail } = state.fields;
+    if (title || description || requesterEmail) window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+    else window.sessionStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // Without storage the draft still lives in memory for as long as the page does.
+  }
+}
+
+type DraftContextValue = [DraftState, (action: DraftAction) => void];
+
+const DraftContext = createContext<DraftContextValue | null>(null);
+
+/** Holds the ticket being written above everything that may unmount the form. */
+export function TicketDraftProvider({ children }: { children: ReactNode }) {
+  const [state, dispatch] = useReducer(reduce, undefined, loadDraft);
+  useEffect(() => saveDraft(state), [state]);
+  return <DraftContext.Provider value={[state, dispatch]}>{children}</DraftContext.Provider>;
 }
 
 /**
@@ -86,10 +141,14 @@ function toNewTicket({ title, description, category, priority }: DraftFields): N
  * when the user changes a field or the draft is reset after a success.
  */
 export function useTicketDraft() {
-  const [state, dispatch] = useReducer(reduce, undefined, () => emptyDraft(newIdempotencyKey()));
+  const context = useContext(DraftContext);
+  if (!context) throw new Error('useTicketDraft needs a TicketDraftProvider above it');
+  const [state, dispatch] = context;
 
   return {
     fields: state.fields,
+    /** Something was written that signing in again should not lose. */
+    hasContent: Boolean(state.fields.title.trim() || state.fields.description.trim()),
     /** A change by the user; a chosen category or priority is kept from then on. */
     edit: (fields: Partial<DraftFields>) => dispatch({ type: 'edit', fields, newKey: newIdempotencyKey() }),
     /** Fills what the user has not chosen, unless the draft was already sent. */

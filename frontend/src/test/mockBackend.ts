@@ -1,18 +1,23 @@
 // An in-memory stand-in for the Helpdesk API, close enough to the server's contract (its
 // routes, bodies, statuses and headers, as the project README's API section lists them) that
-// components can be tested against real HTTP round trips through the real ticketApi module.
+// components can be tested against real HTTP round trips through the real API modules.
 import { http, HttpResponse } from 'msw';
 
 import {
   CATEGORIES,
   PRIORITIES,
+  type AuthSession,
   type Classification,
+  type Invitation,
   type NewTicket,
+  type SignInMethods,
   type Ticket,
   type TicketPatch,
   type TicketStats,
+  type User,
+  type UserChanges,
 } from '../api/types';
-import { makeTicket } from './fixtures';
+import { makeTicket, makeUser, TEST_PASSWORD, TEST_USERS } from './fixtures';
 
 export interface RecordedRequest {
   method: string;
@@ -26,17 +31,40 @@ interface IdempotentCreate {
   ticket: Ticket;
 }
 
+const DEFAULT_METHODS: SignInMethods = { builtin: true, signup: false, public_submission: false, oidc: null };
+
 export const db = {
   tickets: [] as Ticket[],
+  users: [] as User[],
   requests: [] as RecordedRequest[],
   /** Creates by Idempotency-Key, answered again for a repeat of the same body. */
   idempotentCreates: new Map<string, IdempotentCreate>(),
   classification: { suggested_category: 'technical', suggested_priority: 'high', source: 'llm' } as Classification,
+  methods: DEFAULT_METHODS,
+  /** Access tokens the API accepts, and whose they are. */
+  accessTokens: new Map<string, number>(),
+  /** Whose refresh cookie the browser holds, if anyone's. */
+  refreshCookie: null as number | null,
   reset() {
     this.tickets = [];
+    this.users = Object.values(TEST_USERS).map((user) => ({ ...user }));
     this.requests = [];
     this.idempotentCreates = new Map();
     this.classification = { suggested_category: 'technical', suggested_priority: 'high', source: 'llm' };
+    this.methods = DEFAULT_METHODS;
+    this.accessTokens = new Map();
+    this.refreshCookie = null;
+  },
+  /** A new sign-in for `user`: an access token, and the refresh cookie the browser now holds. */
+  startSession(user: User): AuthSession {
+    this.refreshCookie = user.id;
+    const access_token = `token-${user.id}-${this.accessTokens.size + 1}-${Math.random().toString(36).slice(2)}`;
+    this.accessTokens.set(access_token, user.id);
+    return { access_token, token_type: 'Bearer', expires_in: 900, user };
+  },
+  /** Every access token given out so far expires, as after 15 minutes; the refresh cookie stays. */
+  expireAccessTokens() {
+    this.accessTokens.clear();
   },
   requestsTo(method: string, pathname: string) {
     return this.requests.filter((r) => r.method === method && r.url.pathname === pathname);
@@ -56,6 +84,25 @@ export async function record(request: Request): Promise<RecordedRequest> {
   db.requests.push(entry);
   return entry;
 }
+
+function unauthorized(detail = 'Sign in to do this: send a valid access token (Authorization: Bearer …).') {
+  const response = problem(401, 'Unauthorized', detail);
+  response.headers.set('WWW-Authenticate', 'Bearer realm="helpdesk"');
+  return response;
+}
+
+/** The caller, or the 401 the API answers a request without a valid token with. */
+function caller(request: Request): User | Response {
+  const token = /^Bearer (.+)$/.exec(request.headers.get('Authorization') ?? '')?.[1];
+  const userId = token ? db.accessTokens.get(token) : undefined;
+  const user = db.users.find((u) => u.id === userId && !u.disabled);
+  return user ?? unauthorized();
+}
+
+const isStaff = (user: User) => user.role !== 'requester';
+const visibleTo = (user: User) => (ticket: Ticket) => isStaff(user) || ticket.requester_id === user.id;
+const forbidden = (detail: string) => problem(403, 'Forbidden', detail);
+const taken = () => problem(409, 'Conflict', 'A value of this request is already taken.', { email: ['is already registered'] });
 
 const newestFirst = (a: Ticket, b: Ticket) => b.created_at.localeCompare(a.created_at) || b.id - a.id;
 const etagOf = (ticket: Ticket) => `"${ticket.id}-${ticket.updated_at}"`;
@@ -78,6 +125,8 @@ function canonicalJson(value: unknown): string {
  */
 export async function handleCreate(request: Request) {
   const { body, headers } = await record(request);
+  const user = caller(request);
+  if (user instanceof Response) return user;
   const key = headers.get('Idempotency-Key');
   const earlier = key ? db.idempotentCreates.get(key) : undefined;
   if (earlier) {
@@ -87,16 +136,31 @@ export async function handleCreate(request: Request) {
     return created(earlier.ticket, { 'Idempotent-Replayed': 'true' });
   }
   const input = body as NewTicket;
+  if (input.requester_email && !isStaff(user)) {
+    return forbidden('Only agents can file a ticket for someone else; leave out requester_email.');
+  }
+  const requester = input.requester_email ? accountFor(input.requester_email, input.requester_name) : user;
   const ticket = makeTicket({
     title: input.title,
     description: input.description,
     category: input.category ?? db.classification.suggested_category,
     priority: input.priority ?? db.classification.suggested_priority,
     created_at: new Date().toISOString(),
+    requester_id: requester.id,
+    requester_email: requester.email,
+    requester_name: requester.name,
   });
   db.tickets.push(ticket);
   if (key) db.idempotentCreates.set(key, { body: canonicalJson(body), ticket });
   return created(ticket);
+}
+
+function accountFor(email: string, name?: string): User {
+  const known = db.users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+  if (known) return known;
+  const account = makeUser({ id: Math.max(...db.users.map((u) => u.id)) + 1, email, name: name ?? email });
+  db.users.push(account);
+  return account;
 }
 
 function created(ticket: Ticket, headers: Record<string, string> = {}) {
@@ -106,6 +170,9 @@ function created(ticket: Ticket, headers: Record<string, string> = {}) {
 export const handlers = [
   http.get('/api/tickets/stats/', async ({ request }) => {
     await record(request);
+    const user = caller(request);
+    if (user instanceof Response) return user;
+    if (!isStaff(user)) return forbidden('Only agents see the statistics.');
     const stats: TicketStats = {
       total_tickets: db.tickets.length,
       open_tickets: db.tickets.filter((t) => t.status === 'open').length,
@@ -118,14 +185,19 @@ export const handlers = [
 
   http.post('/api/tickets/classify/', async ({ request }) => {
     await record(request);
+    const user = caller(request);
+    if (user instanceof Response) return user;
     return HttpResponse.json(db.classification);
   }),
 
   http.get('/api/tickets/', async ({ request }) => {
     const { url } = await record(request);
+    const user = caller(request);
+    if (user instanceof Response) return user;
     const params = url.searchParams;
     const search = params.get('search')?.toLowerCase();
     const matching = db.tickets
+      .filter(visibleTo(user))
       .filter((t) => ['category', 'priority', 'status'].every((key) => !params.get(key) || t[key as keyof Ticket] === params.get(key)))
       .filter((t) => !search || `${t.title} ${t.description}`.toLowerCase().includes(search))
       .sort(newestFirst);
@@ -145,15 +217,22 @@ export const handlers = [
 
   http.get('/api/tickets/:id/', async ({ request, params }) => {
     await record(request);
-    const ticket = db.tickets.find((t) => t.id === Number(params.id));
+    const user = caller(request);
+    if (user instanceof Response) return user;
+    const ticket = db.tickets.filter(visibleTo(user)).find((t) => t.id === Number(params.id));
     if (!ticket) return problem(404, 'Not Found', 'No ticket with that id.');
     return HttpResponse.json(ticket, { headers: { ETag: etagOf(ticket) } });
   }),
 
   http.patch('/api/tickets/:id/', async ({ request, params }) => {
     const { body, headers } = await record(request);
-    const index = db.tickets.findIndex((t) => t.id === Number(params.id));
+    const user = caller(request);
+    if (user instanceof Response) return user;
+    const index = db.tickets.findIndex((t) => t.id === Number(params.id) && visibleTo(user)(t));
     if (index < 0) return problem(404, 'Not Found', 'No ticket with that id.');
+    if (!isStaff(user) && JSON.stringify(body) !== JSON.stringify({ status: 'closed' })) {
+      return forbidden('You can only close your own tickets.');
+    }
     const current = db.tickets[index];
     const ifMatch = headers.get('If-Match');
     if (ifMatch && ifMatch !== etagOf(current)) return problem(412, 'Precondition Failed', 'The ticket has changed.');
@@ -161,4 +240,97 @@ export const handlers = [
     db.tickets[index] = updated;
     return HttpResponse.json(updated, { headers: { ETag: etagOf(updated) } });
   }),
+
+  ...authHandlers(),
+  ...userHandlers(),
 ];
+
+function authHandlers() {
+  const signedIn = (user: User, status = 200) => HttpResponse.json(db.startSession(user), { status });
+  return [
+    http.get('/api/auth/methods', () => HttpResponse.json(db.methods)),
+
+    http.post('/api/auth/login', async ({ request }) => {
+      const { body } = await record(request);
+      const { email, password } = body as { email: string; password: string };
+      const user = db.users.find((u) => u.email === email && !u.disabled);
+      if (!user || password !== TEST_PASSWORD) return unauthorized('The email or password is incorrect.');
+      return signedIn(user);
+    }),
+
+    http.post('/api/auth/refresh', async ({ request }) => {
+      await record(request);
+      const user = db.users.find((u) => u.id === db.refreshCookie && !u.disabled);
+      if (!user) {
+        db.refreshCookie = null;
+        return unauthorized('unknown or expired refresh token');
+      }
+      return signedIn(user);
+    }),
+
+    http.post('/api/auth/logout', async ({ request }) => {
+      await record(request);
+      db.refreshCookie = null;
+      return new HttpResponse(null, { status: 204 });
+    }),
+
+    http.post('/api/auth/signup', async ({ request }) => {
+      const { body } = await record(request);
+      if (!db.methods.signup) return forbidden('Sign-up is off here: ask an admin for an account.');
+      const { email, name } = body as { email: string; name: string };
+      if (db.users.some((u) => u.email === email)) {
+        return taken();
+      }
+      return signedIn(accountFor(email, name), 201);
+    }),
+
+    http.get('/api/me', async ({ request }) => {
+      await record(request);
+      const user = caller(request);
+      return user instanceof Response ? user : HttpResponse.json(user);
+    }),
+  ];
+}
+
+/** The admin-only account routes; an admin cannot disable or demote themself (409). */
+function userHandlers() {
+  const admin = (request: Request) => {
+    const user = caller(request);
+    if (user instanceof Response || user.role === 'admin') return user;
+    return forbidden('Only admins manage accounts.');
+  };
+  return [
+    http.get('/api/users/', async ({ request }) => {
+      const { url } = await record(request);
+      const user = admin(request);
+      if (user instanceof Response) return user;
+      const after = Number(url.searchParams.get('after') ?? 0);
+      return HttpResponse.json(db.users.filter((u) => u.id > after).slice(0, 100));
+    }),
+
+    http.post('/api/users/', async ({ request }) => {
+      const { body } = await record(request);
+      const user = admin(request);
+      if (user instanceof Response) return user;
+      const invitation = body as Invitation;
+      if (db.users.some((u) => u.email === invitation.email)) return taken();
+      const account = accountFor(invitation.email, invitation.name);
+      account.role = invitation.role ?? 'requester';
+      return HttpResponse.json(account, { status: 201 });
+    }),
+
+    http.patch('/api/users/:id/', async ({ request, params }) => {
+      const { body } = await record(request);
+      const user = admin(request);
+      if (user instanceof Response) return user;
+      const index = db.users.findIndex((u) => u.id === Number(params.id));
+      if (index < 0) return problem(404, 'Not Found', 'There is no such account.');
+      const changed = { ...db.users[index], ...(body as UserChanges) };
+      if (changed.id === user.id && (changed.role !== 'admin' || changed.disabled)) {
+        return problem(409, 'Conflict', 'You cannot disable or demote your own account: another admin can.');
+      }
+      db.users[index] = changed;
+      return HttpResponse.json(changed);
+    }),
+  ];
+}

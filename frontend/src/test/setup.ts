@@ -3,6 +3,7 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 
+import { setCredentials } from '../api/client';
 import { db } from './mockBackend';
 import { server } from './server';
 
@@ -12,6 +13,8 @@ let consoleErrors: unknown[][] = [];
 
 beforeEach(() => {
   db.reset();
+  setCredentials(null);
+  window.sessionStorage.clear();
   window.history.replaceState(null, '', '/');
   consoleErrors = [];
   // A React warning or an unexpected request is a failed test, not background noise.

@@ -12,3 +12,13 @@ export const ticketKeys = {
   detail: (id: number) => [...ticketKeys.details(), id] as const,
   stats: () => [...ticketKeys.all, 'stats'] as const,
 };
+
+/** Kept across sign-outs: how one may sign in does not depend on who did. */
+export const authKeys = {
+  methods: () => ['sign-in-methods'] as const,
+};
+
+export const userKeys = {
+  all: ['users'] as const,
+  lists: () => [...userKeys.all, 'list'] as const,
+};

@@ -79,3 +79,12 @@ export function Modal({ titleId, onClose, children }: ModalProps) {
     document.body,
   );
 }
+
+/** A dialog form's buttons: stacked on a phone (the main one on top), in a row from `sm` up. */
+export function ModalFooter({ children }: { children: ReactNode }) {
+  return (
+    <div className="flex flex-col-reverse gap-2 border-t border-slate-200 bg-slate-50 px-5 py-3 sm:flex-row sm:justify-end sm:rounded-b-2xl">
+      {children}
+    </div>
+  );
+}

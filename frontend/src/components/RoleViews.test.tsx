@@ -1,0 +1,102 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+
+import { App } from '../App';
+import { makeTicket, TEST_USERS } from '../test/fixtures';
+import { db } from '../test/mockBackend';
+import { renderWithClient } from '../test/render';
+
+const nav = () => within(screen.getByRole('navigation', { name: 'Pages' }));
+const filters = () => within(screen.getByRole('search', { name: 'Filter tickets' }));
+
+describe('what each role sees', () => {
+  it('a requester: their own tickets and the form, no statistics, and only the filters that help them', async () => {
+    db.tickets.push(makeTicket({ title: 'My laptop' }));
+    renderWithClient(<App />, { as: 'requester' });
+
+    expect(await screen.findByRole('heading', { name: 'My tickets' })).toBeInTheDocument();
+    expect(await screen.findByRole('article', { name: 'My laptop' })).toBeInTheDocument();
+    expect(nav().getByRole('link', { name: 'My tickets' })).toHaveAttribute('aria-current', 'page');
+    expect(nav().queryByRole('link', { name: 'Users' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Overview' })).not.toBeInTheDocument();
+    expect(filters().getAllByRole('combobox')).toHaveLength(1);
+    expect(filters().getByRole('combobox', { name: 'Status' })).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'New ticket' })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: /on behalf of/i })).not.toBeInTheDocument();
+    expect(db.requestsTo('GET', '/api/tickets/stats/')).toHaveLength(0);
+  });
+
+  it('a requester may only close their own ticket', async () => {
+    db.tickets.push(makeTicket({ id: 4, title: 'Resolved already', status: 'resolved' }));
+    db.tickets.push(makeTicket({ id: 5, title: 'Done with', status: 'closed' }));
+    const { user } = renderWithClient(<App />, { as: 'requester' });
+
+    await user.click(await screen.findByRole('button', { name: 'Resolved already' }));
+    let dialog = await screen.findByRole('dialog', { name: 'Resolved already' });
+    expect(within(dialog).queryByRole('combobox')).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Close ticket' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(db.requestsTo('PATCH', '/api/tickets/4/')[0].body).toEqual({ status: 'closed' });
+    expect(db.tickets[0].status).toBe('closed');
+
+    await user.click(screen.getByRole('button', { name: 'Done with' }));
+    dialog = await screen.findByRole('dialog', { name: 'Done with' });
+    expect(within(dialog).getByText('This ticket is closed.')).toBeInTheDocument();
+    expect(within(dialog).queryByRole('button', { name: 'Close ticket' })).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Done' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('an agent: the queue with who asked, every filter, the statistics and the status modal, but no Users page', async () => {
+    db.tickets.push(makeTicket({ title: 'Rita needs help' }));
+    const { user } = renderWithClient(<App />, { as: 'agent' });
+
+    const card = await screen.findByRole('article', { name: 'Rita needs help' });
+    expect(card).toHaveTextContent(`From ${TEST_USERS.requester.name}`);
+    expect(screen.getByRole('heading', { name: 'Tickets' })).toBeInTheDocument();
+    expect(await screen.findByRole('group', { name: 'Total tickets' })).toBeInTheDocument();
+    for (const name of ['Category', 'Priority', 'Status']) expect(filters().getByRole('combobox', { name })).toBeInTheDocument();
+    expect(nav().queryByRole('link', { name: 'Users' })).not.toBeInTheDocument();
+
+    await user.click(within(card).getByRole('button', { name: 'Rita needs help' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Rita needs help' });
+    expect(within(dialog).getByRole('combobox', { name: 'Status' })).toBeInTheDocument();
+    expect(within(dialog).getByText(/From Rita Requester/)).toBeInTheDocument();
+  });
+
+  it('an agent may file a ticket on behalf of someone', async () => {
+    const { user } = renderWithClient(<App />, { as: 'agent' });
+    const form = within(await screen.findByRole('region', { name: 'New ticket' }));
+    await user.type(form.getByRole('textbox', { name: /on behalf of/i }), 'caller@example.com');
+    await user.type(form.getByRole('textbox', { name: /title/i }), 'Phoned in');
+    await user.type(form.getByRole('textbox', { name: /description/i }), 'Cannot print invoices');
+    await user.click(form.getByRole('button', { name: 'Submit ticket' }));
+
+    expect(await form.findByText(/ticket #\d+ created for caller@example.com/i)).toBeInTheDocument();
+    expect(db.requestsTo('POST', '/api/tickets/')[0].body).toMatchObject({ requester_email: 'caller@example.com' });
+    expect(form.getByRole('textbox', { name: /on behalf of/i })).toHaveValue('');
+  });
+
+  it('an admin: everything an agent sees, and the Users page', async () => {
+    const { user } = renderWithClient(<App />, { as: 'admin' });
+    await screen.findByRole('heading', { name: 'Tickets' });
+    const header = within(screen.getByRole('banner'));
+    expect(header.getByText('Ada Admin')).toBeInTheDocument();
+    expect(header.getByText('Admin')).toBeInTheDocument();
+
+    await user.click(nav().getByRole('link', { name: 'Users' }));
+    expect(window.location.pathname).toBe('/users');
+    expect(await screen.findByRole('heading', { name: 'Users' })).toBeInTheDocument();
+    expect(nav().getByRole('link', { name: 'Users' })).toHaveAttribute('aria-current', 'page');
+
+    await user.click(nav().getByRole('link', { name: 'Tickets' }));
+    expect(await screen.findByRole('heading', { name: 'Tickets' })).toBeInTheDocument();
+  });
+
+  it('the Users address shows the tickets to anyone but an admin', async () => {
+    window.history.replaceState(null, '', '/users');
+    renderWithClient(<App />, { as: 'agent' });
+    expect(await screen.findByRole('heading', { name: 'Tickets' })).toBeInTheDocument();
+    expect(db.requestsTo('GET', '/api/users/')).toHaveLength(0);
+  });
+});
