@@ -488,9 +488,10 @@ impl OidcConfig {
     }
 }
 
-/// An http(s) URL without a trailing slash (issuers are compared as strings).
+/// An http(s) URL, kept as given: an issuer is compared with a token's `iss` exactly, trailing
+/// slash included (some providers' issuers end in one).
 fn parse_url(variable: &'static str, raw: &str) -> Result<String, ConfigError> {
-    let url = raw.trim_end_matches('/');
+    let url = raw.trim();
     if (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "https://".len() {
         Ok(url.to_owned())
     } else {

@@ -174,10 +174,11 @@ impl BuiltinIssuer {
 
     /// The OpenID discovery document: where the keys are, and how tokens are signed.
     pub fn discovery_document(&self) -> serde_json::Value {
+        let base = self.issuer.trim_end_matches('/');
         serde_json::json!({
             "issuer": self.issuer,
-            "jwks_uri": format!("{}/.well-known/jwks.json", self.issuer),
-            "token_endpoint": format!("{}/api/auth/login", self.issuer),
+            "jwks_uri": format!("{base}/.well-known/jwks.json"),
+            "token_endpoint": format!("{base}/api/auth/login"),
             "response_types_supported": ["token"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],

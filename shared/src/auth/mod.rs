@@ -128,6 +128,11 @@ impl Auth {
         &self.inner.config
     }
 
+    /// The one verification path of every bearer token.
+    pub fn verifier(&self) -> &Verifier {
+        &self.inner.verifier
+    }
+
     /// The built-in issuer, when built-in accounts are on.
     pub fn builtin(&self) -> Option<&BuiltinIssuer> {
         self.inner.builtin.as_deref()
@@ -154,7 +159,8 @@ impl Auth {
         Ok(user)
     }
 
-    /// The local account of a provider's identity, made or updated from its claims.
+    /// The local account of a provider's identity: found by issuer and subject (its role kept
+    /// as the token says), or made on first sight from the token's claims.
     async fn external_account(
         &self,
         verified: &VerifiedToken,
@@ -164,8 +170,16 @@ impl Auth {
             return Err(AuthError::Unauthenticated("no such issuer".to_owned()));
         };
         let claims = &verified.claims;
+        let role = role_from_claims(oidc, claims);
+        let issuer = &verified.issuer.issuer;
+        if let Some(user) =
+            repository::external_account(&self.inner.db, issuer, &verified.subject, role).await?
+        {
+            return Ok(user);
+        }
         let claim = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
-        // Access tokens often carry no address (Cognito's do not): ask the provider once.
+        // Access tokens often carry no address (Cognito's do not): ask the provider, once, when
+        // the account is made.
         let (email, name) = match claim("email") {
             Some(email) => (email, claim("name")),
             None => self.userinfo(&oidc.issuer, token).await?,
@@ -175,11 +189,11 @@ impl Auth {
             .or_else(|| claim("username"))
             .unwrap_or_else(|| email.clone());
         let identity = ExternalIdentity {
-            issuer: &verified.issuer.issuer,
+            issuer,
             subject: &verified.subject,
             email: &email,
             name: &name,
-            role: role_from_claims(oidc, claims),
+            role,
         };
         repository::account_of_external_identity(&self.inner.db, &identity)
             .await?

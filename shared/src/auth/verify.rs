@@ -191,9 +191,12 @@ pub async fn discovery_document(
     client: &reqwest::Client,
     issuer: &str,
 ) -> Result<Discovery, TokenError> {
-    let url = format!("{issuer}/.well-known/openid-configuration");
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
     let discovery: Discovery = get_json(client, &url).await?;
-    if discovery.issuer.trim_end_matches('/') != issuer {
+    if discovery.issuer != issuer {
         return Err(TokenError::Keys(format!(
             "the discovery document names issuer {:?}",
             discovery.issuer

@@ -100,7 +100,7 @@ pub async fn create_user(
         (status = 200, description = "The account", body = User),
         (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "It would leave no enabled admin, or an admin would lock themselves out", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It would leave no enabled admin, an admin would lock themselves out, or the role of a provider's account would change", body = Problem, content_type = "application/problem+json"),
         BodyProblems,
         SignInRequired,
         Unavailable,
@@ -132,6 +132,11 @@ pub async fn update_user(
         UserUpdate::NotFound => Err(not_found()),
         UserUpdate::LastAdmin => Err(ApiError::Conflict(
             "This is the last enabled admin: make another admin first.".to_owned(),
+        )),
+        UserUpdate::RoleFromProvider => Err(ApiError::Conflict(
+            "This account signs in through the identity provider, whose groups set its role: \
+             change it there."
+                .to_owned(),
         )),
     }
 }

@@ -97,6 +97,25 @@ pub struct ExternalIdentity<'a> {
     pub role: Role,
 }
 
+/// The account of a provider's subject, if it has one; its role is set to `role`, as the
+/// provider says on each token.
+pub async fn external_account(
+    pool: &PgPool,
+    issuer: &str,
+    subject: &str,
+    role: Role,
+) -> sqlx::Result<Option<User>> {
+    sqlx::query_as(concat!(
+        "UPDATE users SET role = $3 WHERE oidc_issuer = $1 AND oidc_subject = $2 RETURNING ",
+        user_columns!()
+    ))
+    .bind(issuer)
+    .bind(subject)
+    .bind(role)
+    .fetch_optional(pool)
+    .await
+}
+
 /// The account of an external identity: created on first sight, its role kept as the provider
 /// says. An account of the same address that nobody has signed in to (an agent filed tickets for
 /// it) becomes this identity's; `None` when the address belongs to a password account or to
@@ -107,15 +126,8 @@ pub async fn account_of_external_identity(
 ) -> sqlx::Result<Option<User>> {
     // Twice at most: a concurrent first sign-in may create the account between the two.
     for _ in 0..2 {
-        let found: Option<User> = sqlx::query_as(
-            "UPDATE users SET role = $3 WHERE oidc_issuer = $1 AND oidc_subject = $2 \
-             RETURNING id, email, name, role, disabled, created_at",
-        )
-        .bind(identity.issuer)
-        .bind(identity.subject)
-        .bind(identity.role)
-        .fetch_optional(pool)
-        .await?;
+        let found =
+            external_account(pool, identity.issuer, identity.subject, identity.role).await?;
         if found.is_some() {
             return Ok(found);
         }
@@ -164,6 +176,8 @@ pub enum UserUpdate {
     NotFound,
     /// It would leave no enabled admin.
     LastAdmin,
+    /// The account signs in through a provider, whose token sets its role.
+    RoleFromProvider,
 }
 
 /// Applies the changes unless they would leave no enabled admin; the check and the change run
@@ -178,6 +192,17 @@ pub async fn update_user(
     sqlx::query("SELECT id FROM users WHERE role = 'admin' AND NOT disabled FOR UPDATE")
         .execute(&mut *tx)
         .await?;
+    if changes.role.is_some() {
+        let external: Option<bool> =
+            sqlx::query_scalar("SELECT oidc_issuer IS NOT NULL FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if external == Some(true) {
+            tx.rollback().await?;
+            return Ok(UserUpdate::RoleFromProvider);
+        }
+    }
     let updated: Option<User> = sqlx::query_as(concat!(
         "UPDATE users SET name = COALESCE($2, name), role = COALESCE($3, role), \
          disabled = COALESCE($4, disabled) WHERE id = $1 RETURNING ",

@@ -340,6 +340,30 @@ async fn an_external_providers_tokens_make_accounts_with_roles_from_a_claim() {
         .mount(&provider.server)
         .await;
     let me: Value = me_with(&app, &cognito).await.json().await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(me_with(&app, &cognito).await.status(), StatusCode::OK);
+    }
+    let userinfo_calls = provider
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|request| request.url.path() == "/userinfo")
+        .count();
+    assert_eq!(
+        userinfo_calls, 1,
+        "userinfo is asked once, when the account is made"
+    );
+    // The provider's groups set the role: an admin cannot change it here.
+    let (_, admin) = app.client_as(Role::Admin, "local-admin@example.com").await;
+    let change = admin
+        .patch(app.url(&format!("/api/users/{}/", me["id"])))
+        .json(&json!({"role": "requester"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(change, StatusCode::CONFLICT).await;
     assert_eq!(
         (&me["email"], &me["name"], &me["role"]),
         (&json!("cog@example.com"), &json!("cog"), &json!("admin"))

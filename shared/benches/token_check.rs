@@ -1,0 +1,65 @@
+//! What checking a bearer token costs a request: the signature and claims with the issuer's key
+//! cached (`Verifier::verify`), and the whole check with the account read from the database
+//! (`Auth::authenticate`, what every signed-in request pays). A benchmark: it prints figures.
+//!
+//!     DATABASE_URL=postgres://… cargo bench -p shared --bench token_check
+
+use std::time::Instant;
+
+use shared::{
+    auth::Auth,
+    config::{Config, Runtime},
+    db::MIGRATOR,
+    domain::{Email, Role},
+    repository,
+};
+
+const ROUNDS: u32 = 20_000;
+
+#[tokio::main]
+async fn main() {
+    let url =
+        std::env::var("DATABASE_URL").expect("DATABASE_URL: a database the benchmark may migrate");
+    let config = Config::from_lookup(Runtime::Server, |name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "AUTH_ISSUER" => Some("http://bench.helpdesk.test".to_owned()),
+        _ => None,
+    })
+    .expect("configuration");
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+    MIGRATOR.run(&pool).await.expect("migrate");
+    let email = Email::parse("token-bench@example.com").unwrap();
+    let user = repository::set_account(&pool, &email, "Bench", Role::Agent, "no password")
+        .await
+        .expect("account");
+    let auth = Auth::new(&config.auth, pool, reqwest::Client::new());
+    let token = auth
+        .builtin()
+        .unwrap()
+        .access_token(&user)
+        .await
+        .expect("token");
+
+    auth.verifier().verify(&token).await.expect("a valid token");
+    let started = Instant::now();
+    for _ in 0..ROUNDS {
+        auth.verifier().verify(&token).await.expect("a valid token");
+    }
+    let verify = started.elapsed() / ROUNDS;
+
+    let started = Instant::now();
+    for _ in 0..ROUNDS {
+        auth.authenticate(&token).await.expect("an account");
+    }
+    let authenticate = started.elapsed() / ROUNDS;
+    println!("| check | per request |");
+    println!("|---|---:|");
+    println!(
+        "| verify an RS256 token, key cached | {:.1} µs |",
+        verify.as_secs_f64() * 1e6
+    );
+    println!(
+        "| verify and read the account (every request) | {:.1} µs |",
+        authenticate.as_secs_f64() * 1e6
+    );
+}
