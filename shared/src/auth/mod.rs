@@ -8,7 +8,13 @@ pub mod issuer;
 pub mod passwords;
 pub mod verify;
 
-use std::{net::IpAddr, num::NonZeroU32, sync::Arc};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use aws_lc_rs::{digest, rand::SecureRandom};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -65,7 +71,18 @@ struct Inner {
     sign_in_by_email: DefaultKeyedRateLimiter<String>,
     /// Tickets and classifications without an account, per client address.
     public_by_client: DefaultKeyedRateLimiter<Option<IpAddr>>,
+    /// Built-in accounts recently read for their tokens; see [`ACCOUNT_TTL`].
+    accounts: Mutex<HashMap<i64, (Instant, User)>>,
 }
+
+/// How long an account read for a token is reused. Reading it for every request cost a
+/// database round trip per request (bench/README.md); for this long a disabled account's token
+/// still works in other processes. In the process where an admin disables or changes an
+/// account, [`Auth::forget_account`] makes the change count at once.
+pub const ACCOUNT_TTL: Duration = Duration::from_secs(2);
+/// Beyond this many remembered accounts the memory is cleared (a bound, not an eviction policy:
+/// a team's accounts fit many times over).
+const ACCOUNTS_REMEMBERED: usize = 10_000;
 
 /// Sign-in attempts an address gets: 10 a minute, 5 at once.
 const SIGN_INS_PER_MINUTE: u32 = 10;
@@ -120,6 +137,7 @@ impl Auth {
                     PUBLIC_PER_MINUTE,
                     PUBLIC_BURST,
                 )),
+                accounts: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -145,9 +163,7 @@ impl Auth {
             let id = verified.subject.parse::<i64>().map_err(|_| {
                 AuthError::Unauthenticated("the subject is not an account id".to_owned())
             })?;
-            repository::find_user(&self.inner.db, id)
-                .await?
-                .ok_or_else(|| AuthError::Unauthenticated("the account no longer exists".into()))?
+            self.builtin_account(id).await?
         } else {
             self.external_account(&verified, token).await?
         };
@@ -157,6 +173,36 @@ impl Auth {
             ));
         }
         Ok(user)
+    }
+
+    /// The built-in account `id`, from memory if read less than [`ACCOUNT_TTL`] ago.
+    async fn builtin_account(&self, id: i64) -> Result<User, AuthError> {
+        if let Some(user) = self.remembered(id) {
+            return Ok(user);
+        }
+        let user = repository::find_user(&self.inner.db, id)
+            .await?
+            .ok_or_else(|| AuthError::Unauthenticated("the account no longer exists".into()))?;
+        if let Ok(mut accounts) = self.inner.accounts.lock() {
+            if accounts.len() >= ACCOUNTS_REMEMBERED {
+                accounts.clear();
+            }
+            accounts.insert(id, (Instant::now(), user.clone()));
+        }
+        Ok(user)
+    }
+
+    fn remembered(&self, id: i64) -> Option<User> {
+        let accounts = self.inner.accounts.lock().ok()?;
+        let (read_at, user) = accounts.get(&id)?;
+        (read_at.elapsed() < ACCOUNT_TTL).then(|| user.clone())
+    }
+
+    /// Makes this process read the account again on its next token (after an admin changed it).
+    pub fn forget_account(&self, id: i64) {
+        if let Ok(mut accounts) = self.inner.accounts.lock() {
+            accounts.remove(&id);
+        }
     }
 
     /// The local account of a provider's identity: found by issuer and subject (its role kept

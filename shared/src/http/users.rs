@@ -128,7 +128,10 @@ pub async fn update_user(
         ));
     }
     match repository::update_user(&ctx.db, id, &changes).await? {
-        UserUpdate::Updated(user) => Ok(Json(user)),
+        UserUpdate::Updated(user) => {
+            ctx.auth.forget_account(user.id);
+            Ok(Json(user))
+        }
         UserUpdate::NotFound => Err(not_found()),
         UserUpdate::LastAdmin => Err(ApiError::Conflict(
             "This is the last enabled admin: make another admin first.".to_owned(),
