@@ -6,6 +6,10 @@
 //   E2E_PASSWORD        the test accounts' password, if scripts/e2e-env was given another
 //   CHROMIUM_PATH       browser binary (default /usr/bin/chromium)
 //
+// A server started with PUBLIC_SUBMISSION=true (`GET /api/auth/methods` says so) also gets a
+// visitor who submits a request without an account; on one without, that step is skipped and the
+// sign-in page must not offer it.
+//
 // The database need not be empty: the run creates tickets and accounts with unique names and
 // finds them by those names. Any browser console error fails the step in which it appeared,
 // except those a step provokes on purpose (a dropped connection, the 401 of a first page load
@@ -35,6 +39,7 @@ const runId = `e2e-${Date.now().toString(36)}`;
 const title = `Checkout crashes ${runId}`;
 // Not containing runId, so the searches for runId still find the one ticket above.
 const lostAnswerTitle = `Lost answer ${runId.replace('e2e-', 'lost-')}`;
+const visitorTitle = `Wrong invoice address ${runId.replace('e2e-', 'visitor-')}`;
 const description =
   'Since this morning the app crashes with error 500 every time I try to log in and open checkout. ' +
   'The whole team is blocked and we cannot take payments.';
@@ -144,6 +149,7 @@ let browser;
 try {
   browser = await launchBrowser();
   agentApi = await apiAs(`${baseUrl}/api`, ACCOUNTS.agent);
+  const methods = await (await fetch(`${baseUrl}/api/auth/methods`)).json();
   await mkdir(screenshotDir, { recursive: true });
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   desktop.setDefaultTimeout(TIMEOUT_MS);
@@ -162,6 +168,11 @@ try {
     await page.getByRole('heading', { name: 'Helpdesk', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Create an account' }).count(), 0, 'no sign-up link: sign-up is off');
+    assert.equal(
+      await page.getByRole('link', { name: 'Submit a request without an account' }).count(),
+      methods.public_submission ? 1 : 0,
+      `a request without an account is offered exactly when the server takes them (public_submission: ${methods.public_submission})`,
+    );
     assert.deepEqual(await unnamedControls(page), []);
   }, firstLoad);
 
@@ -466,6 +477,72 @@ try {
     await queued.getByText('Status: Resolved').waitFor();
     await visitor.context().close();
   }, firstLoad);
+
+  if (methods.public_submission) {
+    await step('a visitor without an account sends a request: no token, field errors, its number, no list', async () => {
+      const visitor = await newVisitor('visitor');
+      const ticketReads = [];
+      visitor.on('request', (request) => {
+        if (request.method() === 'GET' && new URL(request.url()).pathname.startsWith('/api/tickets/')) ticketReads.push(request.url());
+      });
+      await visitor.getByRole('link', { name: 'Submit a request without an account' }).click();
+      await visitor.waitForURL((url) => url.pathname === '/request');
+      const request = visitor.getByRole('region', { name: 'Submit a request' });
+      assert.deepEqual(await unnamedControls(visitor), []);
+      await assertSelectsOfferApiValues(request, 'the request form', ['Category', 'Priority'], enums);
+
+      const email = `visitor-${runId}@e2e.test`;
+      await request.getByRole('textbox', { name: 'Your email' }).fill(`visitor-${runId}@`);
+      await request.getByRole('textbox', { name: 'Your name' }).fill('Vera Visitor');
+      await request.getByRole('textbox', { name: 'Title' }).fill(visitorTitle);
+      await request.getByRole('textbox', { name: 'Description' }).fill('My invoice for March shows my old billing address.');
+      await request.getByRole('textbox', { name: 'Title' }).focus();
+      await request.getByText(/^Suggested by (AI model|rules \(fallback\))$/).waitFor();
+
+      // The server's own message, by the field it is about.
+      await request.getByRole('button', { name: 'Send request' }).click();
+      const emailBox = request.getByRole('textbox', { name: 'Your email' });
+      await request.locator('input[name="requester_email"][aria-invalid="true"]').waitFor();
+      const described = await emailBox.evaluate((box) =>
+        box.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id)?.textContent).join(' '),
+      );
+      assert.match(described, /must be an email address/i, "the server's message describes the email field");
+
+      await emailBox.fill(email);
+      const sent = visitor.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/tickets/');
+      await request.getByRole('button', { name: 'Send request' }).click();
+      const post = await sent;
+      assert.equal(post.headers()['authorization'], undefined, 'no bearer token');
+      assert.ok(post.headers()['idempotency-key'], 'an Idempotency-Key');
+      assert.deepEqual(
+        [post.postDataJSON().requester_email, post.postDataJSON().requester_name],
+        [email, 'Vera Visitor'],
+        'who asks, in the body',
+      );
+      const confirmation = request.getByText(/^Request #\d+ received — we will reply to /);
+      await confirmation.waitFor();
+      const id = Number(/#(\d+)/.exec(await confirmation.innerText())[1]);
+      assert.equal(await confirmation.innerText(), `Request #${id} received — we will reply to ${email}.`);
+      assert.equal(await request.getByRole('textbox', { name: 'Title' }).inputValue(), '', 'the form is cleared');
+      assert.equal(await request.getByRole('textbox', { name: 'Your email' }).inputValue(), '');
+      assert.equal(await visitor.getByRole('list', { name: 'Tickets' }).count(), 0, 'no list');
+      assert.deepEqual(ticketReads, [], 'no ticket was asked for');
+      await screenshot(visitor, 'desktop-7-request');
+
+      const { status, body: stored } = await agentApi.call('GET', `/tickets/${id}/`);
+      assert.equal(status, 200, 'the agent finds the request by its number');
+      assert.deepEqual(
+        [stored.title, stored.requester_id, stored.requester_email, stored.requester_name],
+        [visitorTitle, null, email, 'Vera Visitor'],
+      );
+
+      await visitor.setViewportSize({ width: 375, height: 812 });
+      assert.deepEqual(await sidewaysOverflow(visitor), [], 'the request page on a phone');
+      await visitor.context().close();
+    }, { expectedConsoleErrors: [NO_SESSION_YET, /status of 400/] });
+  } else {
+    console.log('skip  a visitor without an account sends a request: this server has PUBLIC_SUBMISSION off');
+  }
 
   await step('on a 375 px phone screen nothing overflows sideways', async () => {
     const mobile = await newVisitor('phone', { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });

@@ -161,7 +161,16 @@ function toApiError(error: unknown): ApiError {
     title: problem?.title || STATUS_TITLES[response.status] || `Request failed (HTTP ${response.status})`,
     detail: problem?.detail ?? null,
     fieldErrors: problem?.errors ?? {},
+    retryAfterSeconds: retryAfterSeconds(response.headers['retry-after']),
   });
+}
+
+/** `Retry-After` as seconds from now (it may be a number of seconds or an HTTP date); null without one. */
+function retryAfterSeconds(header: unknown): number | null {
+  if (typeof header !== 'string' || !header.trim()) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 interface Problem {

@@ -10,18 +10,31 @@ export class ApiError extends Error {
   readonly title: string;
   readonly detail: string | null;
   readonly fieldErrors: FieldErrors;
+  /** From `Retry-After` (a 429 or 503), when the answer had one the page may read. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(options: { status: number; title: string; detail?: string | null; fieldErrors?: FieldErrors }) {
+  constructor(options: {
+    status: number;
+    title: string;
+    detail?: string | null;
+    fieldErrors?: FieldErrors;
+    retryAfterSeconds?: number | null;
+  }) {
     super(options.detail ? `${options.title}: ${options.detail}` : options.title);
     this.name = 'ApiError';
     this.status = options.status;
     this.title = options.title;
     this.detail = options.detail ?? null;
     this.fieldErrors = options.fieldErrors ?? {};
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
   }
 
   get isNetworkError(): boolean {
     return this.status === 0;
+  }
+
+  get isTooManyRequests(): boolean {
+    return this.status === 429;
   }
 
   get isConflict(): boolean {
@@ -49,4 +62,16 @@ export function describeError(error: unknown): string {
 export function errorDetail(error: unknown): string {
   if (error instanceof ApiError && error.detail && !error.isNetworkError) return error.detail;
   return describeError(error);
+}
+
+/**
+ * How long to wait before trying again, for a sentence: from `Retry-After`, or "a minute" when
+ * the answer had none the page could read (another origin's API must expose that header).
+ */
+export function waitBeforeRetrying(error: ApiError): string {
+  const seconds = error.retryAfterSeconds;
+  if (seconds === null || seconds <= 0) return 'a minute';
+  if (seconds === 1) return '1 second';
+  if (seconds <= 90) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }

@@ -80,4 +80,12 @@ describe('an access token that expires', () => {
     const stored = Object.keys(window.sessionStorage).map((key) => window.sessionStorage.getItem(key)).join('\n');
     for (const token of db.accessTokens.keys()) expect(stored).not.toContain(token);
   });
+
+  it('restores a draft kept by an earlier build, which lacks the fields added since', async () => {
+    const fields = { title: 'Written before the update', description: '', category: '', priority: '', requesterEmail: '' };
+    const earlier = { fields, userChose: { category: false, priority: false }, idempotencyKey: 'earlier-key', sentBody: null };
+    window.sessionStorage.setItem('helpdesk.ticket-draft', JSON.stringify(earlier));
+    renderWithClient(<App />);
+    expect(await screen.findByRole('textbox', { name: /title/i })).toHaveValue('Written before the update');
+  });
 });

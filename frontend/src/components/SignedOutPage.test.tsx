@@ -1,10 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { App } from '../App';
 import { TEST_PASSWORD, TEST_USERS } from '../test/fixtures';
-import { db } from '../test/mockBackend';
+import { createWithLostAnswer, db } from '../test/mockBackend';
 import { renderWithClient } from '../test/render';
+import { server } from '../test/server';
 
 const signInForm = () => within(screen.getByRole('form', { name: 'Sign in with email' }));
 
@@ -117,5 +118,152 @@ describe('signing in', () => {
 
     await signIn(user, TEST_USERS.agent.email, TEST_PASSWORD);
     expect(await screen.findByRole('textbox', { name: /title/i })).toHaveValue('');
+  });
+});
+
+describe('submitting a request without an account', () => {
+  const requestForm = () => within(screen.getByRole('region', { name: 'Submit a request' }));
+  const field = {
+    email: () => requestForm().getByRole('textbox', { name: /your email/i }),
+    name: () => requestForm().getByRole('textbox', { name: /your name/i }),
+    title: () => requestForm().getByRole('textbox', { name: /title/i }),
+    description: () => requestForm().getByRole('textbox', { name: /description/i }),
+    category: () => requestForm().getByRole('combobox', { name: /category/i }),
+    priority: () => requestForm().getByRole('combobox', { name: /priority/i }),
+    send: () => requestForm().getByRole('button', { name: /send request|sending/i }),
+  };
+  const posts = () => db.requestsTo('POST', '/api/tickets/');
+
+  beforeEach(() => {
+    db.methods = { ...db.methods, public_submission: true };
+  });
+
+  async function openRequestForm() {
+    const rendered = renderWithClient(<App />, { as: null });
+    await rendered.user.click(await screen.findByRole('link', { name: 'Submit a request without an account' }));
+    await screen.findByRole('region', { name: 'Submit a request' });
+    return rendered;
+  }
+
+  async function writeRequest(user: ReturnType<typeof renderWithClient>['user'], email = 'ada@example.com') {
+    await user.type(field.email(), email);
+    await user.type(field.name(), 'Ada Lovelace');
+    await user.type(field.title(), 'Invoice shows the wrong address');
+    await user.type(field.description(), 'My invoice for March shows my old billing address');
+  }
+
+  it('is not offered when the server takes no submissions without an account, not even at its address', async () => {
+    db.methods = { ...db.methods, public_submission: false };
+    window.history.replaceState(null, '', '/request');
+    renderWithClient(<App />, { as: null });
+
+    expect(await screen.findByRole('form', { name: 'Sign in with email' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: /without an account/i })).not.toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Submit a request' })).not.toBeInTheDocument();
+  });
+
+  it('sends the ticket with who asks and no token, then confirms its number and clears the form', async () => {
+    db.classification = { suggested_category: 'billing', suggested_priority: 'low', source: 'llm' };
+    const { user } = await openRequestForm();
+    expect(window.location.pathname).toBe('/request');
+    expect(requestForm().queryByRole('textbox', { name: /on behalf of/i })).not.toBeInTheDocument();
+
+    await writeRequest(user);
+    await user.tab();
+    await waitFor(() => expect(field.category()).toHaveValue('billing'));
+    expect(field.priority()).toHaveValue('low');
+    await user.click(field.send());
+
+    const [post] = posts();
+    expect(await screen.findByText(`Request #${db.tickets[0].id} received — we will reply to ada@example.com.`)).toBeInTheDocument();
+    expect(post.headers.has('Authorization')).toBe(false);
+    expect(post.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(post.body).toEqual({
+      title: 'Invoice shows the wrong address',
+      description: 'My invoice for March shows my old billing address',
+      category: 'billing',
+      priority: 'low',
+      requester_email: 'ada@example.com',
+      requester_name: 'Ada Lovelace',
+    });
+    expect(db.requestsTo('POST', '/api/tickets/classify/')[0].headers.has('Authorization')).toBe(false);
+    for (const control of [field.email(), field.name(), field.title(), field.description(), field.category()]) {
+      expect(control).toHaveValue('');
+    }
+    // A visitor may not read tickets: nothing is listed, and nothing was asked for.
+    expect(screen.queryByRole('list', { name: 'Tickets' })).not.toBeInTheDocument();
+    expect(db.requestsTo('GET', '/api/tickets/')).toHaveLength(0);
+  });
+
+  it('asks for an email and a name before calling the API', async () => {
+    const { user } = await openRequestForm();
+    await user.type(field.title(), 'A title');
+    await user.type(field.description(), 'Something');
+    await user.click(field.send());
+
+    expect(field.email()).toHaveAccessibleDescription(expect.stringContaining('Please enter your email address'));
+    expect(field.name()).toHaveAccessibleDescription('Please enter your name.');
+    expect(field.email()).toHaveFocus();
+    expect(posts()).toHaveLength(0);
+  });
+
+  it("shows the server's validation messages by their fields", async () => {
+    const { user } = await openRequestForm();
+    await writeRequest(user, 'ada@');
+    await user.click(field.send());
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(/correct the highlighted fields/i);
+    expect(field.email()).toHaveAttribute('aria-invalid', 'true');
+    expect(field.email()).toHaveAccessibleDescription(expect.stringContaining('must be an email address such as ada@example.com'));
+    expect(field.email()).toHaveFocus();
+    expect(field.name()).not.toHaveAttribute('aria-invalid');
+    expect(field.title()).toHaveValue('Invoice shows the wrong address');
+    expect(db.tickets).toHaveLength(0);
+  });
+
+  it('says how long to wait when the address sent too many, keeping what was written', async () => {
+    db.publicRequestsLeft = 0;
+    const { user } = await openRequestForm();
+    await writeRequest(user);
+    await user.click(field.send());
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Your request was not sent');
+    expect(alert).toHaveTextContent('Too many requests have come from your address. Please wait 60 seconds, then submit again');
+    expect(field.email()).toHaveValue('ada@example.com');
+    expect(field.description()).toHaveValue('My invoice for March shows my old billing address');
+    // A 429 is an answer: the request was not taken, and is not repeated by itself.
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('sends a request whose answer was lost again under the same key: one ticket', async () => {
+    server.use(createWithLostAnswer({ once: true }));
+    const { user } = await openRequestForm();
+    await writeRequest(user);
+    await user.click(field.send());
+
+    expect(await screen.findByText(/^Request #\d+ received/)).toHaveTextContent(`Request #${db.tickets[0].id} received`);
+    expect(db.tickets).toHaveLength(1);
+    const [first, retry] = posts().map((post) => post.headers.get('Idempotency-Key'));
+    expect(posts()).toHaveLength(2);
+    expect(retry).toBe(first);
+  });
+
+  it('keeps a request begun without an account through signing in, and files it as the account', async () => {
+    const { user } = await openRequestForm();
+    await writeRequest(user);
+    await user.click(screen.getByRole('link', { name: 'Sign in' }));
+    await signIn(user, TEST_USERS.requester.email, TEST_PASSWORD);
+
+    const form = within(await screen.findByRole('region', { name: 'New ticket' }));
+    expect(form.getByRole('textbox', { name: /title/i })).toHaveValue('Invoice shows the wrong address');
+    await user.click(form.getByRole('button', { name: 'Submit ticket' }));
+
+    await screen.findByText(/^Ticket #\d+ created\.$/);
+    expect(posts().at(-1)?.body).toEqual({
+      title: 'Invoice shows the wrong address',
+      description: 'My invoice for March shows my old billing address',
+    });
+    expect(db.tickets[0].requester_id).toBe(TEST_USERS.requester.id);
   });
 });

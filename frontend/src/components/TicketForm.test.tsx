@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../App';
 import { CREATE_RETRIES } from '../api/queries/useCreateTicket';
 import { makeTicket } from '../test/fixtures';
-import { db, handleCreate, problem, record } from '../test/mockBackend';
+import { createWithLostAnswer, db, problem, record } from '../test/mockBackend';
 import { renderWithClient } from '../test/render';
 import { server } from '../test/server';
 import { TicketForm } from './TicketForm';
@@ -230,17 +230,7 @@ describe('TicketForm idempotency key', () => {
   });
 
   it('is sent again unchanged after a lost answer, so the ticket the server made is not made twice', async () => {
-    // The server creates the ticket, but the answer never reaches the browser.
-    server.use(
-      http.post(
-        '/api/tickets/',
-        async ({ request }) => {
-          await handleCreate(request);
-          return HttpResponse.error();
-        },
-        { once: true },
-      ),
-    );
+    server.use(createWithLostAnswer({ once: true }));
     const { user } = renderWithClient(<TicketForm />);
     await writeDraft(user);
     await user.click(field.submit());
@@ -284,12 +274,7 @@ describe('TicketForm idempotency key', () => {
 
   it('is new once the user edits the draft, so the changed ticket is not refused as a reused key', async () => {
     // Every attempt creates the ticket and loses the answer: the first key is taken on the server.
-    server.use(
-      http.post('/api/tickets/', async ({ request }) => {
-        await handleCreate(request);
-        return HttpResponse.error();
-      }),
-    );
+    server.use(createWithLostAnswer());
     const { user } = renderWithClient(<TicketForm />);
     await writeDraft(user);
     await user.click(field.submit());

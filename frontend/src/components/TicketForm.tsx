@@ -1,6 +1,6 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 
-import { ApiError, describeError, type FieldErrors } from '../api/errors';
+import { ApiError, describeError, waitBeforeRetrying, type FieldErrors } from '../api/errors';
 import { useClassifyDescription } from '../api/queries/useClassifyDescription';
 import { useCreateTicket } from '../api/queries/useCreateTicket';
 import {
@@ -13,10 +13,12 @@ import {
   isStaff,
   type Classification,
   type Ticket,
+  type User,
 } from '../api/types';
-import { useCurrentUser } from '../auth/SessionProvider';
-import { useTicketDraft, type DraftField, type DraftFields } from '../hooks/useTicketDraft';
+import { useSession } from '../auth/SessionProvider';
+import { useTicketDraft, type DraftField, type DraftFields, type Sender } from '../hooks/useTicketDraft';
 import { charCount } from '../lib/text';
+import { RequesterFields } from './RequesterFields';
 import { SuggestionStatus } from './SuggestionStatus';
 import { ErrorAlert } from './ui/Alert';
 import { CharacterCount } from './ui/CharacterCount';
@@ -24,7 +26,6 @@ import { Field } from './ui/Field';
 import { SelectField } from './ui/SelectField';
 import { SubmitButton } from './ui/SubmitButton';
 import { cardClass, inputClass } from './ui/styles';
-import { TextField } from './ui/TextField';
 
 /** The API's names for the draft's fields, which are also the controls' names. */
 const API_FIELD: Record<DraftField, string> = {
@@ -33,13 +34,36 @@ const API_FIELD: Record<DraftField, string> = {
   category: 'category',
   priority: 'priority',
   requesterEmail: 'requester_email',
+  submitterEmail: 'requester_email',
+  submitterName: 'requester_name',
 };
 
 /** In the order they appear, so the first invalid one gets the focus. */
-const FORM_FIELDS: readonly string[] = ['requester_email', 'title', 'description', 'category', 'priority'];
+const FORM_FIELDS: readonly string[] = ['requester_email', 'requester_name', 'title', 'description', 'category', 'priority'];
 
-function validate({ title, description }: DraftFields): FieldErrors {
+const WORDING: Record<Sender, { heading: string; intro: string; submit: string; pending: string; failed: string }> = {
+  account: {
+    heading: 'New ticket',
+    intro: "Describe the problem — we'll suggest a category and priority when you leave the description.",
+    submit: 'Submit ticket',
+    pending: 'Submitting…',
+    failed: 'The ticket was not created',
+  },
+  visitor: {
+    heading: 'Submit a request',
+    intro: "No account needed: we'll reply to the email address you give, and suggest a category and priority when you leave the description.",
+    submit: 'Send request',
+    pending: 'Sending…',
+    failed: 'Your request was not sent',
+  },
+};
+
+function validate({ title, description, submitterEmail, submitterName }: DraftFields, sender: Sender): FieldErrors {
   const errors: FieldErrors = {};
+  if (sender === 'visitor') {
+    if (!submitterEmail.trim()) errors.requester_email = ['Please enter your email address, so we can reply.'];
+    if (!submitterName.trim()) errors.requester_name = ['Please enter your name.'];
+  }
   if (!title.trim()) errors.title = ['Please enter a title.'];
   else if (charCount(title.trim()) > TITLE_MAX_CHARS) errors.title = [`Keep the title to ${TITLE_MAX_CHARS} characters.`];
   if (!description.trim()) errors.description = ['Please describe the problem.'];
@@ -48,9 +72,26 @@ function validate({ title, description }: DraftFields): FieldErrors {
   return errors;
 }
 
+/**
+ * The line shown after a success. A visitor without an account has no list to find the request
+ * in, so they are told its number and where the reply goes.
+ */
+function confirmation(ticket: Ticket, user: User | null): string {
+  if (!user) return `Request #${ticket.id} received — we will reply to ${ticket.requester_email ?? 'you by email'}.`;
+  const forSomeoneElse = ticket.requester_id !== user.id && ticket.requester_email;
+  return `Ticket #${ticket.id} created${forSomeoneElse ? ` for ${ticket.requester_email}` : ''}.`;
+}
+
+/**
+ * A new ticket, from whoever is signed in — or, signed out, from a visitor without an account
+ * (the sign-in page offers this form only where the server takes such submissions), who then
+ * gives an email and a name and sends no token.
+ */
 export function TicketForm() {
-  const currentUser = useCurrentUser();
-  const staff = isStaff(currentUser);
+  const session = useSession();
+  const user = session.status === 'signed-in' ? session.user : null;
+  const sender: Sender = user ? 'account' : 'visitor';
+  const wording = WORDING[sender];
   const ids = useId();
   const titleCounterId = `${ids}-title-counter`;
   const descriptionCounterId = `${ids}-description-counter`;
@@ -122,13 +163,13 @@ export function TicketForm() {
     event.preventDefault();
     setCreated(null);
     setFormError(null);
-    const errors = validate(draft.fields);
+    const errors = validate(draft.fields, sender);
     setFieldErrors(errors);
     if (Object.keys(errors).length > 0) {
       focusFirstInvalid(errors);
       return;
     }
-    create.mutate(draft.send(), {
+    create.mutate(draft.send(sender), {
       onSuccess: (ticket) => {
         resetForm();
         setCreated(ticket);
@@ -141,6 +182,11 @@ export function TicketForm() {
             .map(([field, messages]) => `${field}: ${messages.join(' ')}`);
           setFormError(['Please correct the highlighted fields.', ...unplaced].join(' '));
           focusFirstInvalid(error.fieldErrors);
+        } else if (error instanceof ApiError && error.isTooManyRequests) {
+          setFormError(
+            `Too many requests have come from your address. Please wait ${waitBeforeRetrying(error)}, then submit ` +
+              'again — what you wrote is kept.',
+          );
         } else {
           setFormError(describeError(error));
         }
@@ -153,25 +199,19 @@ export function TicketForm() {
   return (
     <section aria-labelledby={`${ids}-heading`} className={`${cardClass} p-5`}>
       <h2 id={`${ids}-heading`} className="text-lg font-semibold text-slate-900">
-        New ticket
+        {wording.heading}
       </h2>
-      <p className="mt-1 text-sm text-slate-500">
-        Describe the problem — we&apos;ll suggest a category and priority when you leave the description.
-      </p>
+      <p className="mt-1 text-sm text-slate-500">{wording.intro}</p>
 
       <form ref={formRef} onSubmit={handleSubmit} noValidate className="mt-5 space-y-4">
-        {staff && (
-          <TextField
-            label="On behalf of (email)"
-            name={API_FIELD.requesterEmail}
-            type="email"
-            autoComplete="off"
-            hint="Leave empty to file the ticket as yourself."
-            value={draft.fields.requesterEmail}
-            errors={messagesFor('requesterEmail')}
-            onChange={(requesterEmail) => edit({ requesterEmail })}
-          />
-        )}
+        <RequesterFields
+          sender={sender}
+          staff={user !== null && isStaff(user)}
+          fields={draft.fields}
+          nameOf={(field) => API_FIELD[field]}
+          errorsFor={messagesFor}
+          onEdit={edit}
+        />
 
         <Field
           label="Title"
@@ -255,18 +295,17 @@ export function TicketForm() {
           error={classify.isError ? describeError(classify.error) : null}
         />
 
-        {formError && <ErrorAlert title="The ticket was not created">{formError}</ErrorAlert>}
+        {formError && <ErrorAlert title={wording.failed}>{formError}</ErrorAlert>}
 
         <div aria-live="polite" className="empty:hidden">
           {created && (
             <p className="rounded-lg border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-              Ticket #{created.id} created
-              {created.requester_id !== currentUser.id && created.requester_email ? ` for ${created.requester_email}` : ''}.
+              {confirmation(created, user)}
             </p>
           )}
         </div>
 
-        <SubmitButton pending={create.isPending} label="Submit ticket" pendingLabel="Submitting…" className="w-full" />
+        <SubmitButton pending={create.isPending} label={wording.submit} pendingLabel={wording.pending} className="w-full" />
       </form>
     </section>
   );

@@ -12,7 +12,17 @@ export interface DraftFields {
   priority: Priority | '';
   /** Staff filing for someone else; '' files it as the signed-in user. */
   requesterEmail: string;
+  /** A visitor without an account: where the reply goes, and to whom. */
+  submitterEmail: string;
+  submitterName: string;
 }
+
+/**
+ * Who sends the draft: a signed-in account (the bearer token says who; staff may name someone
+ * else), or a visitor without one, who names themself. Each sends only its own requester fields,
+ * so a draft begun on one side of signing in is sent correctly from the other.
+ */
+export type Sender = 'account' | 'visitor';
 
 export type DraftField = keyof DraftFields;
 
@@ -32,9 +42,19 @@ type DraftAction =
   | { type: 'send'; idempotencyKey: string; body: string }
   | { type: 'reset'; newKey: string };
 
+const EMPTY_FIELDS: DraftFields = {
+  title: '',
+  description: '',
+  category: '',
+  priority: '',
+  requesterEmail: '',
+  submitterEmail: '',
+  submitterName: '',
+};
+
 function emptyDraft(idempotencyKey: string): DraftState {
   return {
-    fields: { title: '', description: '', category: '', priority: '', requesterEmail: '' },
+    fields: EMPTY_FIELDS,
     userChose: { category: false, priority: false },
     idempotencyKey,
     sentBody: null,
@@ -73,13 +93,22 @@ function reduce(state: DraftState, action: DraftAction): DraftState {
   }
 }
 
-function toNewTicket({ title, description, category, priority, requesterEmail }: DraftFields): NewTicket {
+function requesterOf(fields: DraftFields, sender: Sender): Pick<NewTicket, 'requester_email' | 'requester_name'> {
+  if (sender === 'visitor') {
+    return { requester_email: fields.submitterEmail.trim(), requester_name: fields.submitterName.trim() };
+  }
+  const onBehalfOf = fields.requesterEmail.trim();
+  return onBehalfOf ? { requester_email: onBehalfOf } : {};
+}
+
+function toNewTicket(fields: DraftFields, sender: Sender): NewTicket {
+  const { title, description, category, priority } = fields;
   return {
     title: title.trim(),
     description: description.trim(),
     ...(category ? { category } : {}),
     ...(priority ? { priority } : {}),
-    ...(requesterEmail.trim() ? { requester_email: requesterEmail.trim() } : {}),
+    ...requesterOf(fields, sender),
   };
 }
 
@@ -95,6 +124,8 @@ function isDraftState(value: unknown): value is DraftState {
     typeof fields?.title === 'string' &&
     typeof fields.description === 'string' &&
     typeof fields.requesterEmail === 'string' &&
+    typeof fields.submitterEmail === 'string' &&
+    typeof fields.submitterName === 'string' &&
     (fields.category === '' || isCategory(fields.category)) &&
     (fields.priority === '' || isPriority(fields.priority)) &&
     typeof userChose?.category === 'boolean' &&
@@ -107,7 +138,12 @@ function isDraftState(value: unknown): value is DraftState {
 function loadDraft(): DraftState {
   try {
     const stored: unknown = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) ?? 'null');
-    if (isDraftState(stored)) return stored;
+    // A draft kept by an earlier build lacks the fields added since: they start empty.
+    const withAllFields =
+      typeof stored === 'object' && stored !== null && 'fields' in stored
+        ? { ...stored, fields: { ...EMPTY_FIELDS, ...(stored.fields as object) } }
+        : stored;
+    if (isDraftState(withAllFields)) return withAllFields;
   } catch {
     // Storage off or its content unreadable: start afresh.
   }
@@ -116,9 +152,12 @@ function loadDraft(): DraftState {
 
 function saveDraft(state: DraftState) {
   try {
-    const { title, description, requesterEmail } = state.fields;
-    if (title || description || requesterEmail) window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state));
-    else window.sessionStorage.removeItem(STORAGE_KEY);
+    const { title, description, requesterEmail, submitterEmail, submitterName } = state.fields;
+    if (title || description || requesterEmail || submitterEmail || submitterName) {
+      window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+    } else {
+      window.sessionStorage.removeItem(STORAGE_KEY);
+    }
   } catch {
     // Without storage the draft still lives in memory for as long as the page does.
   }
@@ -154,8 +193,8 @@ export function useTicketDraft() {
     /** Fills what the user has not chosen, unless the draft was already sent. */
     suggest: (suggestion: Classification) => dispatch({ type: 'suggest', suggestion }),
     /** What to submit now; from here the draft's body stays as sent until the user edits it. */
-    send: (): CreateTicketVariables => {
-      const ticket = toNewTicket(state.fields);
+    send: (sender: Sender): CreateTicketVariables => {
+      const ticket = toNewTicket(state.fields, sender);
       const body = JSON.stringify(ticket);
       // The same key again, unless the body changed without an edit (a suggestion applied after
       // the render this click saw, before its send): one key never goes out with two bodies.

@@ -33,6 +33,9 @@ interface IdempotentCreate {
 
 const DEFAULT_METHODS: SignInMethods = { builtin: true, signup: false, public_submission: false, oidc: null };
 
+/** Requests without an account (creates and classifications together) one client may send a minute. */
+export const PUBLIC_REQUESTS_PER_MINUTE = 5;
+
 export const db = {
   tickets: [] as Ticket[],
   users: [] as User[],
@@ -45,6 +48,8 @@ export const db = {
   accessTokens: new Map<string, number>(),
   /** Whose refresh cookie the browser holds, if anyone's. */
   refreshCookie: null as number | null,
+  /** What is left of this minute's allowance for requests without an account. */
+  publicRequestsLeft: PUBLIC_REQUESTS_PER_MINUTE,
   reset() {
     this.tickets = [];
     this.users = Object.values(TEST_USERS).map((user) => ({ ...user }));
@@ -54,6 +59,7 @@ export const db = {
     this.methods = DEFAULT_METHODS;
     this.accessTokens = new Map();
     this.refreshCookie = null;
+    this.publicRequestsLeft = PUBLIC_REQUESTS_PER_MINUTE;
   },
   /** A new sign-in for `user`: an access token, and the refresh cookie the browser now holds. */
   startSession(user: User): AuthSession {
@@ -99,6 +105,39 @@ function caller(request: Request): User | Response {
   return user ?? unauthorized();
 }
 
+/**
+ * For the routes open to visitors where `PUBLIC_SUBMISSION` is on: the caller, null for a visitor
+ * still within the allowance (which this call spends), or the 401 or 429 the API answers.
+ */
+function callerOrVisitor(request: Request): User | null | Response {
+  if (request.headers.has('Authorization') || !db.methods.public_submission) return caller(request);
+  if (db.publicRequestsLeft <= 0) {
+    const response = problem(429, 'Too Many Requests', 'Too many submissions from your address. Retry in a minute.');
+    response.headers.set('Retry-After', '60');
+    return response;
+  }
+  db.publicRequestsLeft -= 1;
+  return null;
+}
+
+type Requester = Pick<User, 'email' | 'name'> & { id: number | null };
+
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/** Who a visitor's ticket is for, as the API checks it: both fields, and an address. */
+function visitorRequester({ requester_email: email, requester_name: name }: NewTicket): Requester | Response {
+  if (!email || !name) {
+    const required = ['is required without an account'];
+    return problem(400, 'Bad Request', 'The request has invalid fields.', { requester_email: required, requester_name: required });
+  }
+  if (!EMAIL.test(email.trim())) {
+    return problem(400, 'Bad Request', 'The request has invalid fields.', {
+      requester_email: ['must be an email address such as ada@example.com'],
+    });
+  }
+  return { id: null, email: email.trim(), name: name.trim() };
+}
+
 const isStaff = (user: User) => user.role !== 'requester';
 const visibleTo = (user: User) => (ticket: Ticket) => isStaff(user) || ticket.requester_id === user.id;
 const forbidden = (detail: string) => problem(403, 'Forbidden', detail);
@@ -123,9 +162,9 @@ function canonicalJson(value: unknown): string {
  * POST /api/tickets/, recorded. A repeated Idempotency-Key with the same body is answered with
  * the first ticket (and `Idempotent-Replayed: true`) and creates nothing; with another body, 422.
  */
-export async function handleCreate(request: Request) {
+async function handleCreate(request: Request) {
   const { body, headers } = await record(request);
-  const user = caller(request);
+  const user = callerOrVisitor(request);
   if (user instanceof Response) return user;
   const key = headers.get('Idempotency-Key');
   const earlier = key ? db.idempotentCreates.get(key) : undefined;
@@ -136,10 +175,15 @@ export async function handleCreate(request: Request) {
     return created(earlier.ticket, { 'Idempotent-Replayed': 'true' });
   }
   const input = body as NewTicket;
-  if (input.requester_email && !isStaff(user)) {
+  if (user && input.requester_email && !isStaff(user)) {
     return forbidden('Only agents can file a ticket for someone else; leave out requester_email.');
   }
-  const requester = input.requester_email ? accountFor(input.requester_email, input.requester_name) : user;
+  const requester = !user
+    ? visitorRequester(input)
+    : input.requester_email
+      ? accountFor(input.requester_email, input.requester_name)
+      : user;
+  if (requester instanceof Response) return requester;
   const ticket = makeTicket({
     title: input.title,
     description: input.description,
@@ -153,6 +197,18 @@ export async function handleCreate(request: Request) {
   db.tickets.push(ticket);
   if (key) db.idempotentCreates.set(key, { body: canonicalJson(body), ticket });
   return created(ticket);
+}
+
+/** A create that reaches the API, which makes the ticket, but whose answer never arrives. */
+export function createWithLostAnswer(options?: { once?: boolean }) {
+  return http.post(
+    '/api/tickets/',
+    async ({ request }) => {
+      await handleCreate(request);
+      return HttpResponse.error();
+    },
+    options,
+  );
 }
 
 function accountFor(email: string, name?: string): User {
@@ -185,7 +241,7 @@ export const handlers = [
 
   http.post('/api/tickets/classify/', async ({ request }) => {
     await record(request);
-    const user = caller(request);
+    const user = callerOrVisitor(request);
     if (user instanceof Response) return user;
     return HttpResponse.json(db.classification);
   }),

@@ -5,7 +5,6 @@ use axum::{Json, Router, extract::State, routing::post};
 use super::{
     ApiContext, ApiError, BodyProblems, Problem, SignInRequired,
     extract::{JsonBody, MaybeAuthUser},
-    rate_limit::ClientIp,
     route_with_and_without_slash,
 };
 use crate::{classifier::Suggestion, domain::parse_classify_request};
@@ -33,11 +32,12 @@ pub fn router() -> Router<ApiContext> {
 pub async fn classify(
     State(ctx): State<ApiContext>,
     MaybeAuthUser(caller): MaybeAuthUser,
-    ClientIp(client): ClientIp,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Suggestion>, ApiError> {
-    if caller.is_none() {
-        super::tickets::public_submission_allowed(&ctx, client)?;
+    // Without an account only where submissions are public; the route's own per-client limit
+    // (not the one of submissions, which a form's suggestions would use up) applies.
+    if caller.is_none() && !ctx.auth.config().public_submission {
+        return Err(ApiError::Unauthorized("no access token".to_owned()));
     }
     let description = parse_classify_request(&body).map_err(ApiError::Validation)?;
     Ok(Json(ctx.classifier.classify(description.as_str()).await))

@@ -207,7 +207,13 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("idempotency-key"),
             REQUEST_ID,
         ])
-        .expose_headers([header::LINK, header::ETAG, header::LOCATION, REQUEST_ID])
+        .expose_headers([
+            header::LINK,
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            REQUEST_ID,
+        ])
         .max_age(Duration::from_secs(600))
 }
 

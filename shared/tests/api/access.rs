@@ -394,6 +394,16 @@ async fn submissions_without_an_account_need_the_setting_an_address_and_a_name()
     let last = statuses.pop().unwrap();
     assert_eq!(last.headers()["retry-after"], "60");
     assert_problem(last, StatusCode::TOO_MANY_REQUESTS).await;
+    // Suggestions for the form are not counted against submissions (the classify route has
+    // its own per-client limit).
+    let classify = app
+        .anonymous
+        .post(app.url("/api/tickets/classify/"))
+        .json(&json!({"description": "The site is down"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(classify.status(), StatusCode::OK);
     // Signed-in callers are not limited by it.
     assert_eq!(
         app.client
