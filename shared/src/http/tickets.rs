@@ -1,5 +1,7 @@
 //! `/api/tickets/…`: create, list, read and change tickets.
 
+use std::net::IpAddr;
+
 use axum::{
     Json, Router,
     extract::{FromRequestParts, OriginalUri, Path, State},
@@ -7,8 +9,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-
-use std::net::IpAddr;
 
 use super::{
     ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
@@ -141,10 +141,7 @@ async fn requester(
 
 /// A submission without an account: allowed only with `PUBLIC_SUBMISSION`, and then a few a
 /// minute per client address.
-pub(super) fn public_submission_allowed(
-    ctx: &ApiContext,
-    client: Option<IpAddr>,
-) -> Result<(), ApiError> {
+fn public_submission_allowed(ctx: &ApiContext, client: Option<IpAddr>) -> Result<(), ApiError> {
     match ctx.auth.public_submission_allowed(client) {
         None => Err(ApiError::Unauthorized("no access token".to_owned())),
         Some(false) => Err(ApiError::TooManyRequests(
