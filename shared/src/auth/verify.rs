@@ -228,20 +228,65 @@ struct Unverified {
     iss: Option<String>,
 }
 
+/// How long a verified token is remembered: the same token on the next requests skips the
+/// signature check (an RSA verification, most of a request's token cost). Never past the
+/// token's own `exp`.
+const VERIFIED_TTL: Duration = Duration::from_secs(60);
+/// Beyond this many remembered tokens the memory is cleared (a bound on memory, not a policy).
+const VERIFIED_REMEMBERED: usize = 10_000;
+
 /// Verifies tokens against the trusted issuers.
 #[derive(Clone)]
 pub struct Verifier {
     issuers: Arc<Vec<Arc<TrustedIssuer>>>,
+    verified: Arc<std::sync::Mutex<Remembered>>,
 }
+
+/// Tokens verified lately, by their SHA-256 (no token is kept), with when to forget each.
+type Remembered = HashMap<Vec<u8>, (Instant, Arc<VerifiedToken>)>;
 
 impl Verifier {
     pub fn new(issuers: Vec<TrustedIssuer>) -> Self {
         Self {
             issuers: Arc::new(issuers.into_iter().map(Arc::new).collect()),
+            verified: Arc::default(),
         }
     }
 
-    pub async fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+    /// The token's verified claims: remembered for [`VERIFIED_TTL`] (at most until it expires)
+    /// once checked, so a client sending the same token again costs a hash.
+    pub async fn verify(&self, token: &str) -> Result<Arc<VerifiedToken>, TokenError> {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+        let key = digest.as_ref().to_vec();
+        let remembered = self.verified.lock().ok().and_then(|verified| {
+            verified
+                .get(&key)
+                .filter(|(until, _)| Instant::now() < *until)
+                .map(|(_, token)| token.clone())
+        });
+        if let Some(token) = remembered {
+            return Ok(token);
+        }
+        let verified = Arc::new(self.check(token).await?);
+        let expires_in = verified
+            .claims
+            .get("exp")
+            .and_then(Value::as_u64)
+            .map(|exp| {
+                Duration::from_secs(exp.saturating_sub(jsonwebtoken::get_current_timestamp()))
+            })
+            .unwrap_or_default();
+        if let Ok(mut remembered) = self.verified.lock() {
+            if remembered.len() >= VERIFIED_REMEMBERED {
+                remembered.clear();
+            }
+            let until = Instant::now() + VERIFIED_TTL.min(expires_in);
+            remembered.insert(key, (until, verified.clone()));
+        }
+        Ok(verified)
+    }
+
+    async fn check(&self, token: &str) -> Result<VerifiedToken, TokenError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|error| TokenError::Malformed(error.to_string()))?;
         if header.alg != Algorithm::RS256 {
