@@ -6,9 +6,10 @@
 use chrono::{Duration, Utc};
 use serde_json::Value;
 use shared::{
-    domain::{Category, Priority, Status, TicketScope},
+    domain::{Category, Priority, SlaState, Status, TicketScope},
     repository::{
-        BITMAP_SCANS_ONLY, ListStep, PageAfter, TicketFilter, list_statement, list_steps,
+        AssigneeFilter, BITMAP_SCANS_ONLY, ListStep, PageAfter, SlaFilter, TicketFilter,
+        list_statement, list_steps,
     },
 };
 use sqlx::{Connection, PgConnection};
@@ -31,7 +32,7 @@ async fn no_list_statement_scans_the_tickets_table() {
     shared::seed::seed(&db, ROWS, 365).await.expect("seed");
     let mut connection = db.acquire().await.expect("connection");
     let cursor = PageAfter {
-        created_at: Utc::now() - Duration::days(30),
+        at: Utc::now() - Duration::days(30),
         id: i64::try_from(ROWS / 2).expect("id"),
     };
 
@@ -50,16 +51,17 @@ async fn no_list_statement_scans_the_tickets_table() {
                                 .into_iter()
                                 .flat_map(move |status| {
                                     SEARCHES.into_iter().map(move |search| TicketFilter {
-                                        scope,
                                         category,
                                         priority,
-                                        status,
+                                        statuses: status.into_iter().collect(),
                                         search: search.map(str::to_owned),
+                                        ..TicketFilter::all(scope)
                                     })
                                 })
                         })
                 })
-        });
+        })
+        .chain(agent_shapes());
     for filter in shapes {
         for after in [None, Some(cursor)] {
             for &step in list_steps(&filter) {
@@ -80,6 +82,40 @@ async fn no_list_statement_scans_the_tickets_table() {
         scans.len(),
         scans.join("\n\n")
     );
+}
+
+/// The agents' filters (queues): assignee or SLA state, with a label, the statuses of the
+/// queues and a search.
+fn agent_shapes() -> impl Iterator<Item = TicketFilter> {
+    let now = Utc::now();
+    let assignees = [
+        Some(AssigneeFilter::Account(2)),
+        Some(AssigneeFilter::Nobody),
+        None,
+        None,
+    ];
+    let slas = [
+        None,
+        None,
+        Some(SlaFilter { state: SlaState::Breached, now }),
+        Some(SlaFilter { state: SlaState::DueSoon, now }),
+    ];
+    assignees.into_iter().zip(slas).flat_map(|(assignee, sla)| {
+        [None, Some(Category::Billing)].into_iter().flat_map(move |category| {
+            [vec![], vec![Status::Open, Status::InProgress]]
+                .into_iter()
+                .flat_map(move |statuses| {
+                    [None, Some("password")].into_iter().map(move |search| TicketFilter {
+                        category,
+                        statuses: statuses.clone(),
+                        assignee,
+                        sla,
+                        search: search.map(str::to_owned),
+                        ..TicketFilter::all(TicketScope::All)
+                    })
+                })
+        })
+    })
 }
 
 /// The plans of one statement: as planned for its values and, for the statements the

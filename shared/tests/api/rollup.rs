@@ -168,7 +168,7 @@ async fn stats_equal_a_recount_after_concurrent_api_and_sql_writes() {
     tokio::join!(patches, raw_writes);
     assert_exact(&app).await;
 
-    sql(&app.db, "TRUNCATE tickets").await;
+    sql(&app.db, "TRUNCATE tickets CASCADE").await;
     assert_exact(&app).await;
     let stats: Value = app.get("/api/tickets/stats/").await.json().await.unwrap();
     assert_eq!(stats["total_tickets"], 0);

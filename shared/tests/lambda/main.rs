@@ -95,6 +95,7 @@ async fn invoke_as(
         classifier: Classifier::rules_only(),
         auth,
         trust_proxy_headers: true,
+        clock: shared::clock::Clock::system(),
     };
     let config = HttpConfig {
         api_base_path: base_path.map(str::to_owned),
