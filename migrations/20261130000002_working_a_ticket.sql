@@ -44,14 +44,16 @@ DECLARE
     policy sla_policies;
 BEGIN
     IF TG_OP = 'INSERT' OR NEW.priority IS DISTINCT FROM OLD.priority THEN
-        SELECT * INTO STRICT policy FROM sla_policies WHERE priority = NEW.priority;
+        -- Every accepted priority has a policy; one the CHECK refuses has none, and gets
+        -- zero-minute targets so that the CHECK, not a NOT NULL, is what reports it.
+        SELECT * INTO policy FROM sla_policies WHERE priority = NEW.priority;
         IF TG_OP = 'UPDATE' OR NEW.first_response_due_at IS NULL THEN
-            NEW.first_response_due_at :=
-                NEW.created_at + make_interval(mins => policy.first_response_minutes);
+            NEW.first_response_due_at := NEW.created_at
+                + make_interval(mins => COALESCE(policy.first_response_minutes, 0));
         END IF;
         IF TG_OP = 'UPDATE' OR NEW.resolution_due_at IS NULL THEN
-            NEW.resolution_due_at :=
-                NEW.created_at + make_interval(mins => policy.resolution_minutes);
+            NEW.resolution_due_at := NEW.created_at
+                + make_interval(mins => COALESCE(policy.resolution_minutes, 0));
         END IF;
     END IF;
     IF NEW.status IN ('open', 'in_progress') THEN
@@ -112,6 +114,21 @@ ALTER TABLE tickets
             ELSE timezone('UTC',
                 timezone('UTC', resolution_due_at) - (resolution_due_at - created_at) / 4)
         END) STORED;
+
+-- A BEFORE trigger sees generated columns as NULL in NEW (and may not name NEW's whole row in
+-- its WHEN), so "the row changed" is decided in the function, leaving them out: otherwise every
+-- UPDATE, even one that sets what is already there, would bump the version.
+CREATE OR REPLACE FUNCTION tickets_touch_updated_at() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF to_jsonb(OLD) - '{sla_due_at,sla_warn_at}'::text[]
+       IS DISTINCT FROM to_jsonb(NEW) - '{sla_due_at,sla_warn_at}'::text[] THEN
+        NEW.updated_at := now();
+        NEW.version := OLD.version + 1;
+    END IF;
+    RETURN NEW;
+END;
+$$;
 
 -- Queues. "Assigned to X" and "unassigned" in list order; the SLA queues in due order (most
 -- overdue or soonest first), over the tickets with a running target only.

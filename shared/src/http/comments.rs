@@ -96,9 +96,7 @@ pub async fn add_comment(
         ));
     }
     match repository::add_comment(&ctx.db, id, &caller, &comment).await? {
-        CommentOutcome::Added { comment, .. } => {
-            Ok((StatusCode::CREATED, Json(comment)).into_response())
-        }
+        CommentOutcome::Added(comment) => Ok((StatusCode::CREATED, Json(comment)).into_response()),
         CommentOutcome::NotFound => Err(not_found(id)),
         CommentOutcome::Closed => Err(ApiError::Conflict(
             "This ticket is closed: open a new ticket to follow up.".to_owned(),

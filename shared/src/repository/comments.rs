@@ -5,15 +5,15 @@ use sqlx::{PgExecutor, PgPool};
 
 use super::{events::insert_events, tickets::lock_ticket};
 use crate::domain::{
-    Actor, Comment, NewComment, NewEvent, Status, Ticket, User, Visibility, changes_between,
+    Actor, Comment, NewComment, NewEvent, Status, User, Visibility, changes_between,
     status_after_comment,
 };
 
 /// What became of a new comment.
 #[derive(Debug)]
 pub enum CommentOutcome {
-    /// Stored, with the ticket as it is now.
-    Added { comment: Comment, ticket: Ticket },
+    /// Stored.
+    Added(Comment),
     /// No such ticket, or not the author's to see.
     NotFound,
     /// A requester's reply to a closed ticket: closed is final for them.
@@ -21,9 +21,8 @@ pub enum CommentOutcome {
 }
 
 /// Adds `author`'s comment to ticket `ticket_id`, in one transaction holding the ticket's lock:
-/// the comment; the status rule of [`status_after_comment`]; the first response, for an
-/// agent's first public reply; a new version (so `updated_at` and the `ETag` move); and the
-/// history of all of it. Concurrent comments queue on the lock: none is lost, and ids grow in
+/// the comment; for a public reply, the status rule of [`status_after_comment`], the first
+/// response (an agent's first public reply) and a new version; and the history of all of it. Concurrent comments queue on the lock: none is lost, and ids grow in
 /// the order they commit.
 pub async fn add_comment(
     pool: &PgPool,
@@ -54,24 +53,30 @@ pub async fn add_comment(
     .bind(comment.visibility)
     .fetch_one(&mut *tx)
     .await?;
-    let first_response =
-        staff && comment.visibility == Visibility::Public && before.first_responded_at.is_none();
-    let after: Ticket = sqlx::query_as(concat!(
-        "UPDATE tickets SET status = COALESCE($2, status), \
-             first_responded_at = CASE WHEN $3 THEN clock_timestamp() ELSE first_responded_at END, \
-             updated_at = clock_timestamp() \
-         WHERE id = $1 RETURNING ",
-        super::tickets::ticket_columns!()
-    ))
-    .bind(ticket_id)
-    .bind(status_after_comment(
-        before.status,
-        staff,
-        comment.visibility,
-    ))
-    .bind(first_response)
-    .fetch_one(&mut *tx)
-    .await?;
+    // A public reply is news on the ticket: a new version (so `updated_at` and the `ETag` move),
+    // maybe a status by the reply rule and the first response. An internal note leaves the
+    // ticket as its requester sees it untouched, so not even its time gives the note away.
+    let after = if comment.visibility == Visibility::Public {
+        sqlx::query_as(concat!(
+            "UPDATE tickets SET status = COALESCE($2, status), \
+                 first_responded_at = CASE WHEN $3 THEN clock_timestamp() \
+                                           ELSE first_responded_at END, \
+                 updated_at = clock_timestamp() \
+             WHERE id = $1 RETURNING ",
+            super::tickets::ticket_columns!()
+        ))
+        .bind(ticket_id)
+        .bind(status_after_comment(
+            before.status,
+            staff,
+            comment.visibility,
+        ))
+        .bind(staff && before.first_responded_at.is_none())
+        .fetch_one(&mut *tx)
+        .await?
+    } else {
+        before.clone()
+    };
     let mut history = vec![NewEvent::comment_added(
         Actor::Person(Some(author.id)),
         id,
@@ -81,19 +86,16 @@ pub async fn add_comment(
     history.extend(changes_between(&before, &after, Actor::System));
     insert_events(&mut tx, ticket_id, &history).await?;
     tx.commit().await?;
-    Ok(CommentOutcome::Added {
-        comment: Comment {
-            id,
-            ticket_id,
-            author_id: author.id,
-            author_name: author.name.clone(),
-            author_is_staff: staff,
-            body: comment.body.clone(),
-            visibility: comment.visibility,
-            created_at,
-        },
-        ticket: after,
-    })
+    Ok(CommentOutcome::Added(Comment {
+        id,
+        ticket_id,
+        author_id: author.id,
+        author_name: author.name.clone(),
+        author_is_staff: staff,
+        body: comment.body.clone(),
+        visibility: comment.visibility,
+        created_at,
+    }))
 }
 
 /// Up to `limit` comments of ticket `ticket_id` with ids above `after`, oldest first; only

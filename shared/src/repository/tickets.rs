@@ -199,7 +199,7 @@ pub(super) async fn lock_ticket(
 /// What became of a PATCH.
 #[derive(Debug)]
 pub enum UpdateOutcome {
-    Updated(Ticket),
+    Updated(Box<Ticket>),
     NotFound,
     /// The ticket exists but its version is none of the expected ones.
     VersionMismatch,
@@ -232,7 +232,7 @@ pub async fn update_ticket(
             _ => {
                 let after = apply_changes(&mut tx, id, changes).await?;
                 insert_events(&mut tx, id, &changes_between(&before, &after, actor)).await?;
-                UpdateOutcome::Updated(after)
+                UpdateOutcome::Updated(Box::new(after))
             }
         },
     };

@@ -97,24 +97,34 @@ fn agent_shapes() -> impl Iterator<Item = TicketFilter> {
     let slas = [
         None,
         None,
-        Some(SlaFilter { state: SlaState::Breached, now }),
-        Some(SlaFilter { state: SlaState::DueSoon, now }),
+        Some(SlaFilter {
+            state: SlaState::Breached,
+            now,
+        }),
+        Some(SlaFilter {
+            state: SlaState::DueSoon,
+            now,
+        }),
     ];
     assignees.into_iter().zip(slas).flat_map(|(assignee, sla)| {
-        [None, Some(Category::Billing)].into_iter().flat_map(move |category| {
-            [vec![], vec![Status::Open, Status::InProgress]]
-                .into_iter()
-                .flat_map(move |statuses| {
-                    [None, Some("password")].into_iter().map(move |search| TicketFilter {
-                        category,
-                        statuses: statuses.clone(),
-                        assignee,
-                        sla,
-                        search: search.map(str::to_owned),
-                        ..TicketFilter::all(TicketScope::All)
+        [None, Some(Category::Billing)]
+            .into_iter()
+            .flat_map(move |category| {
+                [vec![], vec![Status::Open, Status::InProgress]]
+                    .into_iter()
+                    .flat_map(move |statuses| {
+                        [None, Some("password")]
+                            .into_iter()
+                            .map(move |search| TicketFilter {
+                                category,
+                                statuses: statuses.clone(),
+                                assignee,
+                                sla,
+                                search: search.map(str::to_owned),
+                                ..TicketFilter::all(TicketScope::All)
+                            })
                     })
-                })
-        })
+            })
     })
 }
 

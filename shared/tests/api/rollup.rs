@@ -38,7 +38,11 @@ async fn assert_exact(app: &TestApp) {
     let response = app.get("/api/tickets/stats/").await;
     assert_eq!(response.status(), StatusCode::OK);
     let served: Value = response.json().await.expect("stats JSON");
-    assert_eq!(served, recount(&app.db).await, "stats vs recount");
+    // The rolled-up figures; the queue and SLA figures are live index reads (tests in stats.rs).
+    let recounted = recount(&app.db).await;
+    for (key, value) in recounted.as_object().unwrap() {
+        assert_eq!(&served[key], value, "stats vs recount: {key}");
+    }
 
     let mismatches: (i64, i64, i64) = sqlx::query_as(
         "WITH actual AS ( \
@@ -229,7 +233,8 @@ async fn rebuild_repairs_counters_after_writes_that_bypassed_the_triggers() {
         .execute(&mut *tx)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO tickets (title, description, category, priority) VALUES ('x', 'y', 'general', 'high')")
+    sqlx::query("INSERT INTO tickets (title, description, category, priority, first_response_due_at, resolution_due_at) \
+                  VALUES ('x', 'y', 'general', 'high', now(), now())")
         .execute(&mut *tx)
         .await
         .unwrap();
