@@ -2,6 +2,7 @@
 
 mod access;
 mod classify;
+mod conversation;
 mod errors;
 mod health;
 mod helpers;
