@@ -49,16 +49,18 @@ pub struct AssigneeLoad {
     pub tickets: i64,
 }
 
-/// The agent queues and how many tickets being worked (`open` or `in_progress`) each holds.
+/// The agent queues and how many tickets each holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct QueueCounts {
-    /// Assigned to the caller.
+    /// Being worked (`open` or `in_progress`) and assigned to the caller.
     pub mine: i64,
+    /// Being worked and assigned to nobody.
     pub unassigned: i64,
     /// Running SLA target due soon (last 25% of its time), not yet breached.
     pub due_soon: i64,
     /// Running SLA target past due.
     pub breached: i64,
+    /// Every ticket: the unfiltered list.
     pub all: i64,
 }
 

@@ -592,9 +592,7 @@ pub async fn queue_counts(
         " AND assignee_id IS NULL) AS unassigned, \
          (SELECT count(*) FROM tickets WHERE sla_due_at > $2 AND sla_warn_at <= $2) AS due_soon, \
          (SELECT count(*) FROM tickets WHERE sla_due_at <= $2) AS breached, \
-         (SELECT COALESCE(sum(tickets), 0)::int8 FROM ticket_counts WHERE ",
-        active!(),
-        ") AS \"all\""
+         (SELECT COALESCE(sum(tickets), 0)::int8 FROM ticket_counts) AS \"all\""
     ))
     .bind(caller)
     .bind(now)

@@ -13,6 +13,7 @@ mod rollup;
 #[cfg(feature = "aws-secrets")]
 mod secrets;
 mod sign_in;
+mod sla;
 mod stats;
 mod tickets;
 mod tokens;
