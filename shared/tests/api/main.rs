@@ -12,6 +12,7 @@ mod reliability;
 mod rollup;
 #[cfg(feature = "aws-secrets")]
 mod secrets;
+mod seeding;
 mod sign_in;
 mod sla;
 mod stats;
