@@ -8,9 +8,11 @@ mod events;
 mod sla;
 mod tickets;
 mod users;
+mod work;
 
 pub use comments::*;
 pub use events::{EventAfter, list_events, record_sla_breaches};
 pub use sla::*;
 pub use tickets::*;
 pub use users::*;
+pub use work::queue_counts;

@@ -8,9 +8,8 @@ use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
 use super::events::{EventRows, insert_events};
 use crate::domain::{
-    Actor, AssigneeLoad, Breakdown, Category, Description, NewEvent, Priority, QueueCounts,
-    SlaState, Status, Ticket, TicketChanges, TicketScope, TicketStats, Title, User,
-    changes_between,
+    Actor, Breakdown, Category, Description, NewEvent, Priority, SlaState, Status, Ticket,
+    TicketChanges, TicketScope, TicketStats, Title, User, changes_between,
 };
 
 /// The selected columns of a [`Ticket`], as a literal so queries stay static strings.
@@ -499,9 +498,7 @@ fn escape_like(text: &str) -> String {
 /// with tickets, whatever the number of tickets, and exactly what a full recount would return.
 /// The breakdowns come grouped by the database, one member per value found.
 ///
-/// The workload and SLA members are read at `now` from the indexes of the tickets being worked
-/// and of the last 30 days' answers and resolutions: their cost grows with those, not with the
-/// number of tickets.
+/// The load, SLA and answer-time members are read at `now` (see [`super::work`]).
 pub async fn ticket_stats(pool: &PgPool, now: DateTime<Utc>) -> Result<TicketStats, StatsError> {
     let row: StatsRow = sqlx::query_as(
         "SELECT COALESCE(sum(tickets), 0)::int8 AS total, \
@@ -525,9 +522,9 @@ pub async fn ticket_stats(pool: &PgPool, now: DateTime<Utc>) -> Result<TicketSta
     };
     let priority_breakdown = counts(&row.priorities).and_then(Breakdown::from_counts);
     let category_breakdown = counts(&row.categories).and_then(Breakdown::from_counts);
-    let work = work_stats(pool, now).await?;
+    let work = super::work::work_stats(pool, now).await?;
     Ok(TicketStats {
-        open_by_assignee: open_by_assignee(pool).await?,
+        open_by_assignee: work.open_by_assignee,
         unassigned_open: work.unassigned_open,
         sla_breached: work.sla_breached,
         median_first_response_minutes: work.median_first_response_minutes,
@@ -538,74 +535,6 @@ pub async fn ticket_stats(pool: &PgPool, now: DateTime<Utc>) -> Result<TicketSta
         priority_breakdown: priority_breakdown.map_err(StatsError::Counters)?,
         category_breakdown: category_breakdown.map_err(StatsError::Counters)?,
     })
-}
-
-/// The SLA and workload members of the statistics, at `now`: index-only reads of the tickets
-/// being worked and of those answered or resolved in the last 30 days.
-async fn work_stats(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<WorkRow> {
-    sqlx::query_as(concat!(
-        "SELECT (SELECT count(*) FROM tickets WHERE ",
-        active!(),
-        " AND assignee_id IS NULL) AS unassigned_open, \
-         (SELECT count(*) FROM tickets WHERE sla_due_at <= $1) AS sla_breached, \
-         (SELECT percentile_cont(0.5) WITHIN GROUP \
-              (ORDER BY extract(epoch FROM first_responded_at - created_at) / 60) \
-          FROM tickets WHERE first_responded_at > $1 - interval '30 days' \
-              AND first_responded_at <= $1) AS median_first_response_minutes, \
-         (SELECT percentile_cont(0.5) WITHIN GROUP \
-              (ORDER BY extract(epoch FROM resolved_at - created_at) / 60) \
-          FROM tickets WHERE resolved_at > $1 - interval '30 days' \
-              AND resolved_at <= $1) AS median_resolution_minutes"
-    ))
-    .bind(now)
-    .fetch_one(pool)
-    .await
-}
-
-/// Tickets being worked per assignee, most first.
-async fn open_by_assignee(pool: &PgPool) -> sqlx::Result<Vec<AssigneeLoad>> {
-    sqlx::query_as(concat!(
-        "SELECT load.assignee_id, users.name AS assignee_name, load.tickets \
-         FROM (SELECT assignee_id, count(*) AS tickets FROM tickets WHERE ",
-        active!(),
-        " AND assignee_id IS NOT NULL GROUP BY assignee_id) AS load \
-         JOIN users ON users.id = load.assignee_id \
-         ORDER BY load.tickets DESC, users.name, load.assignee_id"
-    ))
-    .fetch_all(pool)
-    .await
-}
-
-/// The agent queues' counts for `caller` at `now`, each an index-only range (the total from
-/// the statistics counters).
-pub async fn queue_counts(
-    pool: &PgPool,
-    caller: i64,
-    now: DateTime<Utc>,
-) -> sqlx::Result<QueueCounts> {
-    sqlx::query_as(concat!(
-        "SELECT (SELECT count(*) FROM tickets WHERE ",
-        active!(),
-        " AND assignee_id = $1) AS mine, \
-         (SELECT count(*) FROM tickets WHERE ",
-        active!(),
-        " AND assignee_id IS NULL) AS unassigned, \
-         (SELECT count(*) FROM tickets WHERE sla_due_at > $2 AND sla_warn_at <= $2) AS due_soon, \
-         (SELECT count(*) FROM tickets WHERE sla_due_at <= $2) AS breached, \
-         (SELECT COALESCE(sum(tickets), 0)::int8 FROM ticket_counts) AS \"all\""
-    ))
-    .bind(caller)
-    .bind(now)
-    .fetch_one(pool)
-    .await
-}
-
-#[derive(sqlx::FromRow)]
-struct WorkRow {
-    unassigned_open: i64,
-    sla_breached: i64,
-    median_first_response_minutes: Option<f64>,
-    median_resolution_minutes: Option<f64>,
 }
 
 /// Why the statistics could not be read.

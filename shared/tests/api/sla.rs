@@ -542,4 +542,25 @@ async fn stats_show_the_load_per_assignee_breaches_and_median_times() {
     // 4 hours. The 50-day-old ticket is out of the window.
     assert_eq!(stats["median_first_response_minutes"], json!(20.0));
     assert_eq!(stats["median_resolution_minutes"], json!(180.0));
+
+    // The medians are computed at most once a minute; the counts are always current.
+    let slow = app
+        .insert_row("t", "general", "low", "open", &ago(60))
+        .await;
+    sqlx::query(
+        "UPDATE tickets SET first_responded_at = created_at + interval '50 minutes', \
+             assignee_id = $2 WHERE id = $1",
+    )
+    .bind(slow)
+    .bind(other.id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    app.clock.set(now + Duration::seconds(59));
+    let stats: Value = app.get("/api/tickets/stats/").await.json().await.unwrap();
+    assert_eq!(stats["median_first_response_minutes"], json!(20.0));
+    assert_eq!(stats["open_by_assignee"][1]["tickets"], 2);
+    app.clock.set(now + Duration::seconds(60));
+    let stats: Value = app.get("/api/tickets/stats/").await.json().await.unwrap();
+    assert_eq!(stats["median_first_response_minutes"], json!(35.0));
 }
