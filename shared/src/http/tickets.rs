@@ -341,8 +341,9 @@ pub async fn list_tickets(
     }))
 }
 
-/// How many tickets being worked each agent queue holds: assigned to the caller, unassigned,
-/// SLA due soon, SLA breached, and all.
+/// How many tickets each agent queue holds: being worked and assigned to the caller, being
+/// worked and unassigned, SLA due soon, SLA breached, and all tickets. Read from counters kept
+/// with every write, so the cost does not grow with the tickets.
 #[utoipa::path(
     get, path = "/api/tickets/queues/", tag = "tickets", security(("bearer" = [])),
     responses(
