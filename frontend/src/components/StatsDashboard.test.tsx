@@ -15,6 +15,11 @@ const stats: TicketStats = {
   avg_tickets_per_day: 8.3,
   priority_breakdown: { low: 30, medium: 52, high: 31, critical: 11 },
   category_breakdown: { billing: 28, technical: 55, account: 22, general: 19 },
+  open_by_assignee: [],
+  unassigned_open: 0,
+  sla_breached: 0,
+  median_first_response_minutes: null,
+  median_resolution_minutes: null,
 };
 
 function row(figure: HTMLElement, label: string) {
