@@ -56,6 +56,8 @@ export const SLA_TARGET_LABELS: Record<SlaTarget, string> = {
 export const TITLE_MAX_CHARS = 200;
 export const DESCRIPTION_MAX_CHARS = 10_000;
 export const COMMENT_MAX_CHARS = 10_000;
+/** The longest SLA target the server takes: a year, in minutes. */
+export const SLA_MAX_MINUTES = 525_600;
 
 export interface Ticket {
   id: number;

@@ -15,6 +15,17 @@ export function formatDuration(ms: number): string {
   return hours ? `${days}d ${hours}h` : `${days}d`;
 }
 
+/** "45m", "3h 20m", "2d 4h": a span of minutes to the minute (under a day), for targets and medians. */
+export function formatMinutes(minutes: number): string {
+  const whole = Math.round(minutes);
+  if (whole < 60) return `${whole}m`;
+  const days = Math.floor(whole / 1440);
+  const hours = Math.floor((whole % 1440) / 60);
+  const rest = whole % 60;
+  if (days) return hours ? `${days}d ${hours}h` : `${days}d`;
+  return rest ? `${hours}h ${rest}m` : `${hours}h`;
+}
+
 const TARGET_WORD: Record<SlaTarget, string> = { first_response: 'Response', resolution: 'Resolution' };
 
 export interface SlaStanding {

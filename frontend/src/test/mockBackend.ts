@@ -7,6 +7,7 @@ import {
   CATEGORIES,
   COMMENT_MAX_CHARS,
   PRIORITIES,
+  SLA_MAX_MINUTES,
   type Agent,
   type AuthSession,
   type Classification,
@@ -544,10 +545,12 @@ function staffHandlers() {
         const targets = policy[priority];
         for (const key of ['first_response_minutes', 'resolution_minutes'] as const) {
           const minutes = targets?.[key];
-          if (!Number.isInteger(minutes) || minutes < 1 || minutes > 525_600) errors[`${priority}.${key}`] = ['must be between 1 and 525600'];
+          if (!Number.isInteger(minutes) || minutes < 1 || minutes > SLA_MAX_MINUTES) {
+            errors[`${priority}.${key}`] = ['must be a whole number of minutes from 1 to 525600 (a year)'];
+          }
         }
         if (targets && targets.first_response_minutes > targets.resolution_minutes) {
-          errors[`${priority}.first_response_minutes`] = ['must not be more than resolution_minutes'];
+          errors[`${priority}.resolution_minutes`] = ['must be at least first_response_minutes'];
         }
       }
       if (Object.keys(errors).length > 0) return problem(400, 'Bad Request', 'The request has invalid fields.', errors);
