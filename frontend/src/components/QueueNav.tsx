@@ -40,22 +40,17 @@ export function QueueNav({ view, onSelect }: QueueNavProps) {
                 href={`${TICKETS_PATH}${searchFromListView(viewInQueue(view, queue.name))}`}
                 onClick={(event) => follow(event, queue.name)}
                 aria-current={queue.name === current ? 'page' : undefined}
+                aria-label={count === undefined ? queue.label : `${queue.label}, ${count} ${count === 1 ? 'ticket' : 'tickets'}`}
                 className="flex items-center justify-between gap-3 rounded-lg px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700"
               >
                 <span>{queue.label}</span>
                 <span
+                  aria-hidden="true"
                   className={`min-w-[1.75rem] rounded-full px-1.5 text-center text-xs tabular-nums ${
                     queue.name === 'breached' && count ? 'bg-rose-600 text-white' : 'bg-slate-100 text-slate-600'
                   }`}
                 >
-                  {count === undefined ? (
-                    <span aria-hidden="true">–</span>
-                  ) : (
-                    <>
-                      {numberFormat.format(count)}
-                      <span className="sr-only"> {count === 1 ? 'ticket' : 'tickets'}</span>
-                    </>
-                  )}
+                  {count === undefined ? '–' : numberFormat.format(count)}
                 </span>
               </a>
             </li>

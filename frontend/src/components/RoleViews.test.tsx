@@ -68,6 +68,26 @@ describe('what each role sees', () => {
     expect(screen.getByRole('main')).toHaveTextContent(/From Rita Requester <rita@example.com>/);
   });
 
+  it('the service-level target and the assignee are for staff: on the cards and on the page', async () => {
+    const dueAt = new Date(Date.now() + 30 * 60_000).toISOString();
+    db.tickets.push(
+      makeTicket({ title: 'Slow VPN', assignee_id: TEST_USERS.agent.id, sla: 'due_soon', sla_target: 'first_response', sla_due_at: dueAt }),
+    );
+    const asAgent = renderWithClient(<App />, { as: 'agent' });
+    const agentCard = await screen.findByRole('article', { name: 'Slow VPN' });
+    expect(agentCard).toHaveTextContent('SLA due soon: Response due in 29m');
+    await waitFor(() => expect(agentCard).toHaveTextContent('Assigned to Alex Agent'));
+    asAgent.unmount();
+
+    const { user } = renderWithClient(<App />, { as: 'requester' });
+    const requesterCard = await screen.findByRole('article', { name: 'Slow VPN' });
+    expect(requesterCard).not.toHaveTextContent(/SLA|due in|Assigned|Unassigned/);
+    await user.click(within(requesterCard).getByRole('link', { name: 'Slow VPN' }));
+    await screen.findByRole('heading', { name: 'Slow VPN', level: 2 });
+    expect(screen.getByRole('main')).not.toHaveTextContent(/SLA|due in|Assigned|Assignee|Service level/);
+    expect(db.requestsTo('GET', '/api/agents/')).toHaveLength(1);
+  });
+
   it('an agent may file a ticket on behalf of someone', async () => {
     const { user } = renderWithClient(<App />, { as: 'agent' });
     const form = within(await screen.findByRole('region', { name: 'New ticket' }));
