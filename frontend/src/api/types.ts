@@ -154,12 +154,17 @@ export interface AssigneeLoad {
   tickets: number;
 }
 
-/** `GET /api/tickets/queues/`: active (open or in progress) tickets in each queue. */
+/** `GET /api/tickets/queues/`: how many tickets each queue's list holds. */
 export interface QueueCounts {
+  /** Open or in progress, and assigned to the caller. */
   mine: number;
+  /** Open or in progress, and assigned to nobody. */
   unassigned: number;
+  /** A running target in its last quarter of time. */
   due_soon: number;
+  /** A running target past due. */
   breached: number;
+  /** Every ticket. */
   all: number;
 }
 

@@ -24,7 +24,7 @@ function seed() {
 }
 
 describe('the queues beside the list', () => {
-  it('count the active tickets of each queue', async () => {
+  it('count the tickets of each queue: the active ones in the personal queues, every one in All', async () => {
     seed();
     renderWithClient(<App />);
 
@@ -32,7 +32,7 @@ describe('the queues beside the list', () => {
     expect(queue('Unassigned')).toHaveAccessibleName('Unassigned, 1 ticket');
     expect(queue('Due soon')).toHaveAccessibleName('Due soon, 1 ticket');
     expect(queue('Breached')).toHaveAccessibleName('Breached, 1 ticket');
-    expect(queue('All')).toHaveAccessibleName('All, 3 tickets');
+    expect(queue('All')).toHaveAccessibleName('All, 4 tickets');
     expect(queue('All')).toHaveAttribute('aria-current', 'page');
     expect(queue('Breached').querySelector('.bg-rose-600')).not.toBeNull();
   });

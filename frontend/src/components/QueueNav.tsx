@@ -17,7 +17,7 @@ export function viewInQueue({ queue: _queue, status: _status, ...rest }: ListVie
   return queue === DEFAULT_QUEUE ? rest : { ...rest, queue };
 }
 
-/** Staff's queues with how many active tickets each holds, refreshed as tickets change. */
+/** Staff's queues with how many tickets each one's list holds, refreshed as tickets change. */
 export function QueueNav({ view, onSelect }: QueueNavProps) {
   const counts = useQueueCounts();
   const current = view.queue ?? DEFAULT_QUEUE;

@@ -335,7 +335,7 @@ export const handlers = [
       unassigned: active.filter((t) => t.assignee_id === null).length,
       due_soon: active.filter((t) => t.sla === 'due_soon').length,
       breached: active.filter((t) => t.sla === 'breached').length,
-      all: active.length,
+      all: db.tickets.length,
     };
     return HttpResponse.json(counts);
   }),
