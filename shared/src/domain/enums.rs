@@ -1,4 +1,4 @@
-//! The three closed vocabularies of a ticket. They are defined here once; serde, SQL, the
+//! The closed vocabularies of the product. They are defined here once; serde, SQL, the
 //! OpenAPI document, the classifier and the language-model response schema all derive from them.
 
 use serde::{Deserialize, Serialize};
@@ -115,6 +115,13 @@ string_enum! {
     }
 }
 
+impl Status {
+    /// Whether the ticket is being worked: its SLA targets run, it counts in the queues.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Open | Self::InProgress)
+    }
+}
+
 string_enum! {
     /// What a person may do: requesters file and follow their own tickets, agents work every
     /// ticket, admins also manage accounts.
@@ -122,6 +129,57 @@ string_enum! {
         Requester => "requester",
         Agent => "agent",
         Admin => "admin",
+    }
+}
+
+string_enum! {
+    /// Who may read a comment or an event: `public` also the requester, `internal` only agents
+    /// and admins.
+    Visibility {
+        Public => "public",
+        Internal => "internal",
+    }
+}
+
+string_enum! {
+    /// What an entry of a ticket's history records.
+    EventKind {
+        Created => "created",
+        StatusChanged => "status_changed",
+        CategoryChanged => "category_changed",
+        PriorityChanged => "priority_changed",
+        AssigneeChanged => "assignee_changed",
+        CommentAdded => "comment_added",
+        SlaBreached => "sla_breached",
+        FirstResponseDueChanged => "first_response_due_changed",
+        ResolutionDueChanged => "resolution_due_changed",
+    }
+}
+
+string_enum! {
+    /// Who made a change: a person, the product by one of its rules, or the classifier.
+    ActorKind {
+        User => "user",
+        System => "system",
+        Classifier => "classifier",
+    }
+}
+
+string_enum! {
+    /// A ticket's two SLA targets: the first public reply of an agent, and the resolution.
+    SlaTarget {
+        FirstResponse => "first_response",
+        Resolution => "resolution",
+    }
+}
+
+string_enum! {
+    /// Where the running SLA target stands: `due_soon` in the last 25% of its time,
+    /// `breached` from its due time on.
+    SlaState {
+        Ok => "ok",
+        DueSoon => "due_soon",
+        Breached => "breached",
     }
 }
 

@@ -1,17 +1,29 @@
-//! Domain types: the ticket vocabularies and validated request values.
+//! Domain types: the vocabularies, tickets, people, the conversation, history and SLA, and
+//! validated request values.
 
+mod comment;
 mod enums;
+mod event;
 mod request;
+mod sla;
 mod stats;
 mod ticket;
 mod user;
 
-pub use enums::{Category, Priority, Role, Status, UnknownValue, Vocabulary};
-pub use request::{
-    Body, BodyReader, FieldErrors, JsonObject, LabelMember, Member, Null, TextMember, TextRule,
-    too_long,
+pub use comment::{
+    COMMENT_RULE, Comment, NEW_COMMENT, NewComment, NewCommentRequest, status_after_comment,
 };
-pub use stats::{Breakdown, TicketStats};
+pub use enums::{
+    ActorKind, Category, EventKind, Priority, Role, SlaState, SlaTarget, Status, UnknownValue,
+    Visibility, Vocabulary,
+};
+pub use event::{Actor, NewEvent, TicketEvent, changes_between};
+pub use request::{
+    Body, BodyReader, FieldErrors, IdMember, JsonObject, LabelMember, Member, Null, TextMember,
+    TextRule, too_long,
+};
+pub use sla::{MAX_TARGET_MINUTES, SlaPolicy, SlaTargets};
+pub use stats::{AssigneeLoad, Breakdown, QueueCounts, TicketStats};
 pub use ticket::{
     CLASSIFY, CREATE_TICKET, ClassifyRequest, CreateTicketRequest, DESCRIPTION_MAX_CHARS,
     DESCRIPTION_RULE, Description, NewTicket, TITLE_MAX_CHARS, TITLE_RULE, Ticket, TicketChanges,

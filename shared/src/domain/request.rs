@@ -167,6 +167,15 @@ pub struct FlagMember {
     pub description: &'static str,
 }
 
+/// A member naming an account by its id, always optional; where `clearable`, `null` sets it
+/// to nobody (whatever the body's [`Null`] rule says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdMember {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub clearable: bool,
+}
+
 /// One member of a request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member {
@@ -174,6 +183,7 @@ pub enum Member {
     /// Always optional.
     Label(LabelMember),
     Flag(FlagMember),
+    Id(IdMember),
 }
 
 impl Member {
@@ -182,7 +192,13 @@ impl Member {
             Self::Text(member) => member.name,
             Self::Label(member) => member.name,
             Self::Flag(member) => member.name,
+            Self::Id(member) => member.name,
         }
+    }
+
+    /// Whether `null` is a value of its own (not "omitted", not refused).
+    fn clearable(&self) -> bool {
+        matches!(self, Self::Id(member) if member.clearable)
     }
 
     fn required(&self) -> bool {
@@ -204,8 +220,15 @@ impl Member {
                 .description(Some(member.description))
                 .build()
                 .into(),
+            Self::Id(member) => ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(1))
+                .description(Some(member.description))
+                .build()
+                .into(),
         };
-        if nullable && !self.required() {
+        if (nullable && !self.required()) || self.clearable() {
             Schema::OneOf(
                 OneOfBuilder::new()
                     .item(ObjectBuilder::new().schema_type(Type::Null))
@@ -248,8 +271,13 @@ impl Body {
             errors: FieldErrors::new(),
         };
         if self.null == Null::Refused {
+            let clearable = |name: &str| {
+                self.members
+                    .iter()
+                    .any(|member| member.name() == name && member.clearable())
+            };
             for (name, value) in object {
-                if value.is_null() {
+                if value.is_null() && !clearable(name) {
                     reader.fail(name, "must not be null".to_owned());
                 }
             }
@@ -334,6 +362,32 @@ impl<'a> BodyReader<'a> {
                 self.fail(member.name, "must be true or false".to_owned());
                 None
             }
+        }
+    }
+
+    /// An account id member: `None` when omitted, `Some(None)` for a clearable member's `null`.
+    pub fn id(&mut self, member: &IdMember) -> Option<Option<i64>> {
+        let value = self
+            .object
+            .iter()
+            .find(|(key, _)| key == member.name)
+            .map(|(_, value)| value)?;
+        match value {
+            Value::Null if member.clearable => Some(None),
+            // Reported by `read` when the body refuses nulls; otherwise the same as omitted.
+            Value::Null => None,
+            value => match value.as_i64().filter(|id| *id > 0) {
+                Some(id) => Some(Some(id)),
+                None => {
+                    let message = if member.clearable {
+                        "must be an account id (a positive integer) or null"
+                    } else {
+                        "must be an account id (a positive integer)"
+                    };
+                    self.fail(member.name, message.to_owned());
+                    None
+                }
+            },
         }
     }
 

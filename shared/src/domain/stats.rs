@@ -24,6 +24,44 @@ pub struct TicketStats {
     pub priority_breakdown: Breakdown<Priority>,
     #[schema(schema_with = Breakdown::<Category>::schema)]
     pub category_breakdown: Breakdown<Category>,
+    /// Tickets being worked (`open` or `in_progress`) per assignee, most first.
+    pub open_by_assignee: Vec<AssigneeLoad>,
+    /// Tickets being worked that nobody is assigned to.
+    pub unassigned_open: i64,
+    /// Tickets whose running SLA target is past due.
+    pub sla_breached: i64,
+    /// Median minutes from creation to the first public agent reply, over the tickets first
+    /// answered in the last 30 days; null without any.
+    pub median_first_response_minutes: Option<f64>,
+    /// Median minutes from creation to resolution, over the tickets resolved in the last 30
+    /// days; null without any.
+    pub median_resolution_minutes: Option<f64>,
+}
+
+/// How many tickets being worked one agent or admin holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct AssigneeLoad {
+    #[schema(example = 3)]
+    pub assignee_id: i64,
+    #[schema(example = "Alex Agent")]
+    pub assignee_name: String,
+    #[schema(example = 12)]
+    pub tickets: i64,
+}
+
+/// The agent queues and how many tickets each holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct QueueCounts {
+    /// Being worked (`open` or `in_progress`) and assigned to the caller.
+    pub mine: i64,
+    /// Being worked and assigned to nobody.
+    pub unassigned: i64,
+    /// Running SLA target due soon (last 25% of its time), not yet breached.
+    pub due_soon: i64,
+    /// Running SLA target past due.
+    pub breached: i64,
+    /// Every ticket: the unfiltered list.
+    pub all: i64,
 }
 
 /// A count for every value of a vocabulary: serialised as an object with one member per value,

@@ -5,10 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    Category, Email, NAME_RULE, Priority, Status,
+    Category, Email, NAME_RULE, Priority, SlaState, SlaTarget, Status, User,
     request::{
-        Body, FieldErrors, JsonObject, LabelMember, Member, Null, TextFormat, TextMember, TextRule,
-        documented_body,
+        Body, FieldErrors, IdMember, JsonObject, LabelMember, Member, Null, TextFormat, TextMember,
+        TextRule, documented_body,
     },
 };
 
@@ -48,6 +48,30 @@ pub struct Ticket {
     pub requester_email: Option<String>,
     #[schema(example = "Ada Lovelace")]
     pub requester_name: Option<String>,
+    /// The agent or admin working it, if any.
+    #[schema(example = 3)]
+    pub assignee_id: Option<i64>,
+    /// When the first public reply of an agent is due (creation time plus the priority's
+    /// target). Null for requesters, as are the other SLA members.
+    pub first_response_due_at: Option<DateTime<Utc>>,
+    /// When the resolution is due.
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    /// When an agent or admin first replied publicly.
+    pub first_responded_at: Option<DateTime<Utc>>,
+    /// When it became resolved or closed; null while it is being worked.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The running SLA target: the first response until an agent replies publicly, then the
+    /// resolution; null once resolved or closed.
+    #[sqlx(skip)]
+    pub sla_target: Option<SlaTarget>,
+    /// When the running target is due.
+    pub sla_due_at: Option<DateTime<Utc>>,
+    /// Where the running target stands now.
+    #[sqlx(skip)]
+    pub sla: Option<SlaState>,
+    /// From when the running target is due soon.
+    #[serde(skip)]
+    pub sla_warn_at: Option<DateTime<Utc>>,
     /// Bumped by the database on every change; sent as the `ETag`, not in the body.
     #[serde(skip)]
     pub version: i64,
@@ -57,6 +81,30 @@ impl Ticket {
     /// The strong entity tag of this version of the ticket.
     pub fn etag(&self) -> String {
         format!("\"{}-{}\"", self.id, self.version)
+    }
+
+    /// The ticket as `viewer` sees it at `now`: staff with its SLA state, requesters (and
+    /// submitters without an account) without any SLA member: service targets are the team's
+    /// business.
+    pub fn seen_by(mut self, viewer: Option<&User>, now: DateTime<Utc>) -> Self {
+        if viewer.is_some_and(User::is_staff) {
+            self.sla = SlaState::at(now, self.sla_due_at, self.sla_warn_at);
+            self.sla_target = self.sla_due_at.map(|_| {
+                if self.first_responded_at.is_none() {
+                    SlaTarget::FirstResponse
+                } else {
+                    SlaTarget::Resolution
+                }
+            });
+        } else {
+            self.first_response_due_at = None;
+            self.resolution_due_at = None;
+            self.sla_due_at = None;
+            self.sla_warn_at = None;
+            self.sla = None;
+            self.sla_target = None;
+        }
+        self
     }
 }
 
@@ -125,6 +173,11 @@ const NEW_PRIORITY: LabelMember = LabelMember::of::<Priority>("priority", SUGGES
 const STATUS: LabelMember = LabelMember::of::<Status>("status", None);
 const CATEGORY: LabelMember = LabelMember::of::<Category>("category", None);
 const PRIORITY: LabelMember = LabelMember::of::<Priority>("priority", None);
+const ASSIGNEE: IdMember = IdMember {
+    name: "assignee_id",
+    description: "An enabled agent or admin to work the ticket; null for nobody. Agents and admins only.",
+    clearable: true,
+};
 
 /// `POST /api/tickets/`.
 pub static CREATE_TICKET: Body = Body {
@@ -145,12 +198,13 @@ pub static CREATE_TICKET: Body = Body {
 /// `PATCH /api/tickets/{id}/`.
 pub static UPDATE_TICKET: Body = Body {
     name: "UpdateTicketRequest",
-    description: "The labels to change; an empty object changes nothing. Omit a member to \
-                  leave it as it is (null is refused).",
+    description: "The labels and assignee to change; an empty object changes nothing. Omit a \
+                  member to leave it as it is (null is refused, but for assignee_id).",
     members: &[
         Member::Label(STATUS),
         Member::Label(CATEGORY),
         Member::Label(PRIORITY),
+        Member::Id(ASSIGNEE),
     ],
     null: Null::Refused,
     dependencies: &[],
@@ -214,12 +268,14 @@ impl NewTicket {
     }
 }
 
-/// A validated PATCH: the labels an agent may change.
+/// A validated PATCH: the labels and assignee an agent may change.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketChanges {
     pub status: Option<Status>,
     pub category: Option<Category>,
     pub priority: Option<Priority>,
+    /// `Some(None)`: unassign.
+    pub assignee: Option<Option<i64>>,
 }
 
 impl TicketChanges {
@@ -238,6 +294,7 @@ impl TicketChanges {
             status: fields.label(&STATUS),
             category: fields.label(&CATEGORY),
             priority: fields.label(&PRIORITY),
+            assignee: fields.id(&ASSIGNEE),
         };
         fields.finish()?;
         Ok(changes)

@@ -1,21 +1,22 @@
-//! The ticket list's query string: label filters, search, page size and cursor, each read by a
-//! parser of its own; every invalid parameter is reported at once. Also the opaque cursor and
-//! the `Link` to the next page, which repeats the query.
+//! The ticket list's query string: label and status filters, the agent filters (assignee, SLA
+//! queue), search, page size and cursor, each read by a parser of its own; every invalid
+//! parameter is reported at once. Also the `Link` to the next page, which repeats the query.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 
-use super::{ApiError, extract::QueryParams};
+use super::{
+    ApiError,
+    extract::QueryParams,
+    paging::{self, CursorKind, collect},
+};
 use crate::{
-    domain::{FieldErrors, Ticket, TicketScope, UnknownValue},
-    repository::{PageAfter, TicketFilter},
+    domain::{FieldErrors, SlaState, Status, Ticket, UnknownValue, User},
+    repository::{AssigneeFilter, PageAfter, SlaFilter, TicketFilter},
 };
 
-pub const DEFAULT_PAGE_SIZE: i64 = 50;
-pub const MAX_PAGE_SIZE: i64 = 200;
 const SEARCH_MAX_CHARS: usize = 200;
 const PARAMETERS: &[&str] = &[
-    "category", "priority", "status", "search", "limit", "cursor",
+    "category", "priority", "status", "assignee", "sla", "search", "limit", "cursor",
 ];
 
 /// A parsed list request.
@@ -23,75 +24,78 @@ pub struct ListQuery {
     pub filter: TicketFilter,
     pub after: Option<PageAfter>,
     pub limit: i64,
+    /// `assignee` as the caller wrote it (`me` stays `me` in the next page's link).
+    assignee: Option<String>,
 }
 
 impl ListQuery {
-    /// The list `query` asks for, within the tickets `scope` lets the caller see.
-    pub fn parse(query: &QueryParams, scope: TicketScope) -> Result<Self, ApiError> {
+    /// The list `query` asks for, within the tickets `caller` may see; `now` places the SLA
+    /// queues.
+    pub fn parse(query: &QueryParams, caller: &User, now: DateTime<Utc>) -> Result<Self, ApiError> {
         let errors = &mut FieldErrors::new();
         let category = collect(errors, "category", label(query.get("category"))).flatten();
         let priority = collect(errors, "priority", label(query.get("priority"))).flatten();
-        let status = collect(errors, "status", label(query.get("status"))).flatten();
+        let statuses = collect(errors, "status", statuses(query.get("status"))).unwrap_or_default();
+        let assignee =
+            collect(errors, "assignee", assignee(query.get("assignee"), caller)).flatten();
+        let sla = collect(errors, "sla", sla(query.get("sla"), caller)).flatten();
         let search = collect(errors, "search", search(query.get("search"))).flatten();
-        let limit = collect(errors, "limit", limit(query.get("limit")));
-        let after = collect(errors, "cursor", cursor(query.get("cursor"))).flatten();
-        for (name, _) in &query.0 {
-            if !PARAMETERS.contains(&name.as_str()) {
-                let message = format!(
-                    "is not an accepted parameter (accepted: {})",
-                    PARAMETERS.join(", ")
-                );
-                collect::<()>(errors, name, Err(message));
-            }
-        }
+        let limit = collect(errors, "limit", paging::limit(query.get("limit")));
+        let kind = if sla.is_some() {
+            CursorKind::Due
+        } else {
+            CursorKind::Newest
+        };
+        let after = collect(errors, "cursor", paging::cursor(kind, query.get("cursor"))).flatten();
+        paging::refuse_unknown(errors, query, PARAMETERS);
         if !errors.is_empty() {
             return Err(ApiError::Validation(std::mem::take(errors)));
         }
         Ok(Self {
             filter: TicketFilter {
-                scope,
+                scope: caller.ticket_scope(),
                 category,
                 priority,
-                status,
+                statuses,
+                assignee,
+                sla: sla.map(|state| SlaFilter { state, now }),
                 search,
             },
-            after,
-            limit: limit.unwrap_or(DEFAULT_PAGE_SIZE),
+            after: after.map(|(at, id)| PageAfter { at, id }),
+            limit: limit.unwrap_or(paging::DEFAULT_PAGE_SIZE),
+            assignee: query.get("assignee").map(str::to_owned),
         })
     }
 
     /// The `Link` header value for the page after `last`, keeping every filter.
     pub fn next_page_link(&self, path: &str, last: &Ticket) -> String {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(category) = self.filter.category {
-            query.append_pair("category", category.as_str());
+        let filter = &self.filter;
+        let mut filters = Vec::new();
+        if let Some(category) = filter.category {
+            filters.push(("category", category.to_string()));
         }
-        if let Some(priority) = self.filter.priority {
-            query.append_pair("priority", priority.as_str());
+        if let Some(priority) = filter.priority {
+            filters.push(("priority", priority.to_string()));
         }
-        if let Some(status) = self.filter.status {
-            query.append_pair("status", status.as_str());
+        if !filter.statuses.is_empty() {
+            let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+            filters.push(("status", statuses.join(",")));
         }
-        if let Some(search) = &self.filter.search {
-            query.append_pair("search", search);
+        if let Some(assignee) = &self.assignee {
+            filters.push(("assignee", assignee.clone()));
         }
-        if self.limit != DEFAULT_PAGE_SIZE {
-            query.append_pair("limit", &self.limit.to_string());
+        if let Some(sla) = filter.sla {
+            filters.push(("sla", sla.state.to_string()));
         }
-        let cursor = encode_cursor(PageAfter {
-            created_at: last.created_at,
-            id: last.id,
-        });
-        query.append_pair("cursor", &cursor);
-        format!("<{path}?{}>; rel=\"next\"", query.finish())
+        if let Some(search) = &filter.search {
+            filters.push(("search", search.clone()));
+        }
+        let cursor = match (filter.sla, last.sla_due_at) {
+            (Some(_), Some(due)) => paging::encode_cursor(CursorKind::Due, due, last.id),
+            _ => paging::encode_cursor(CursorKind::Newest, last.created_at, last.id),
+        };
+        paging::next_link(path, &filters, self.limit, &cursor)
     }
-}
-
-/// The value, or `None` with the message filed under `name`.
-fn collect<T>(errors: &mut FieldErrors, name: &str, parsed: Result<T, String>) -> Option<T> {
-    parsed
-        .map_err(|message| errors.entry(name.to_owned()).or_default().push(message))
-        .ok()
 }
 
 /// A label filter: absent means any; present must be an allowed value (not empty).
@@ -99,6 +103,59 @@ fn label<T: std::str::FromStr<Err = UnknownValue>>(raw: Option<&str>) -> Result<
     raw.map(str::parse)
         .transpose()
         .map_err(|error: UnknownValue| error.to_string())
+}
+
+/// One status, or several separated by commas (any of them); absent means any.
+fn statuses(raw: Option<&str>) -> Result<Vec<Status>, String> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let mut statuses = Vec::new();
+    for name in raw.split(',') {
+        let status: Status = name
+            .parse()
+            .map_err(|error: UnknownValue| format!("{error} (or several, separated by commas)"))?;
+        if !statuses.contains(&status) {
+            statuses.push(status);
+        }
+    }
+    Ok(statuses)
+}
+
+const STAFF_ONLY: &str = "is a filter for agents and admins";
+
+/// `me`, `none` or an account id; agents and admins only.
+fn assignee(raw: Option<&str>, caller: &User) -> Result<Option<AssigneeFilter>, String> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    if !caller.is_staff() {
+        return Err(STAFF_ONLY.to_owned());
+    }
+    match raw {
+        "me" => Ok(Some(AssigneeFilter::Account(caller.id))),
+        "none" => Ok(Some(AssigneeFilter::Nobody)),
+        id => id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(|id| Some(AssigneeFilter::Account(id)))
+            .ok_or_else(|| "must be me, none or an account id".to_owned()),
+    }
+}
+
+/// `due_soon` or `breached`; agents and admins only.
+fn sla(raw: Option<&str>, caller: &User) -> Result<Option<SlaState>, String> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    if !caller.is_staff() {
+        return Err(STAFF_ONLY.to_owned());
+    }
+    match raw.parse::<SlaState>() {
+        Ok(state @ (SlaState::DueSoon | SlaState::Breached)) => Ok(Some(state)),
+        _ => Err("must be one of: due_soon, breached".to_owned()),
+    }
 }
 
 /// A case-insensitive substring, taken literally; blank means no search. Never holds control
@@ -113,58 +170,5 @@ fn search(raw: Option<&str>) -> Result<Option<String>, String> {
         Err("must not contain control characters".to_owned())
     } else {
         Ok(Some(search.to_owned()))
-    }
-}
-
-fn limit(raw: Option<&str>) -> Result<i64, String> {
-    match raw.map(str::parse::<i64>) {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(Ok(limit)) if (1..=MAX_PAGE_SIZE).contains(&limit) => Ok(limit),
-        Some(_) => Err(format!("must be an integer from 1 to {MAX_PAGE_SIZE}")),
-    }
-}
-
-fn cursor(raw: Option<&str>) -> Result<Option<PageAfter>, String> {
-    match raw.filter(|raw| !raw.is_empty()) {
-        None => Ok(None),
-        Some(raw) => decode_cursor(raw)
-            .map(Some)
-            .ok_or_else(|| "is not a cursor this API issued".to_owned()),
-    }
-}
-
-/// Cursors are opaque to clients: `created_at` in microseconds and the id, base64url-encoded.
-fn encode_cursor(after: PageAfter) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "{}.{}",
-        after.created_at.timestamp_micros(),
-        after.id
-    ))
-}
-
-fn decode_cursor(raw: &str) -> Option<PageAfter> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (micros, id) = text.split_once('.')?;
-    Some(PageAfter {
-        created_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        id: id.parse().ok().filter(|id| *id > 0)?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let after = PageAfter {
-            created_at: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
-            id: 42,
-        };
-        assert_eq!(decode_cursor(&encode_cursor(after)), Some(after));
-        for garbage in ["", "!!!", "bm9wZQ", "MTIz", "eC55"] {
-            assert_eq!(decode_cursor(garbage), None, "{garbage}");
-        }
     }
 }

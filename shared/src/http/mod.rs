@@ -2,12 +2,16 @@
 
 mod auth;
 mod classify;
+mod comments;
 mod error;
+mod events;
 mod extract;
 mod list_query;
 mod meta;
+mod paging;
 pub(crate) mod rate_limit;
 mod server;
+mod sla;
 mod stats;
 mod tickets;
 mod users;
@@ -40,7 +44,7 @@ pub use error::{
 pub use meta::ApiDoc;
 pub use server::{DrainTimedOut, serve};
 
-use crate::{auth::Auth, classifier::Classifier, config::HttpConfig};
+use crate::{auth::Auth, classifier::Classifier, clock::Clock, config::HttpConfig};
 
 /// Largest request body accepted.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -55,6 +59,8 @@ pub struct ApiContext {
     pub auth: Auth,
     /// Whether client addresses come from `X-Forwarded-For`/`X-Real-IP` (`HttpConfig`).
     pub trust_proxy_headers: bool,
+    /// What SLA states, queues and the 30-day statistics count as now.
+    pub clock: Clock,
 }
 
 impl ApiContext {
@@ -65,6 +71,7 @@ impl ApiContext {
             classifier: crate::build_classifier(&config.classifier),
             auth: Auth::new(&config.auth, db.clone(), crate::classifier::http_client()),
             trust_proxy_headers: config.http.trust_proxy_headers,
+            clock: Clock::system(),
             db,
         }
     }
@@ -85,6 +92,9 @@ impl Routes {
         match self {
             // Sign-in and accounts ride with the tickets: the function every client calls first.
             Self::Tickets => tickets::router()
+                .merge(comments::router())
+                .merge(events::router())
+                .merge(sla::router())
                 .merge(auth::router(config.trust_proxy_headers))
                 .merge(users::router()),
             Self::Stats => stats::router(),
@@ -196,7 +206,13 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .filter_map(|origin| HeaderValue::from_str(origin).ok());
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::OPTIONS])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::OPTIONS,
+        ])
         // The refresh cookie crosses to the API only from an allowed origin of the same site
         // (it is SameSite=Strict), and only to /api/auth.
         .allow_credentials(true)

@@ -32,5 +32,7 @@ pub async fn ticket_stats(
             "The statistics are for agents and admins.".to_owned(),
         ));
     }
-    Ok(Json(repository::ticket_stats(&ctx.db).await?))
+    Ok(Json(
+        repository::ticket_stats(&ctx.db, ctx.clock.now()).await?,
+    ))
 }

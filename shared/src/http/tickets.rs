@@ -14,13 +14,15 @@ use super::{
     ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
     extract::{AuthUser, JsonBody, MaybeAuthUser, QueryParams},
     list_query::ListQuery,
+    paging,
     rate_limit::ClientIp,
     route_with_and_without_slash,
 };
 use crate::{
     classifier::Classifier,
     domain::{
-        Category, Email, FieldErrors, NewTicket, Priority, Status, Ticket, TicketChanges, User,
+        Actor, Category, Email, EventKind, FieldErrors, NewEvent, NewTicket, Priority, QueueCounts,
+        Ticket, TicketChanges, User,
     },
     repository::{
         self, CreateAnswer, IdempotencyKey, KeyedCreate, Requester, TicketDraft, UpdateOutcome,
@@ -35,6 +37,7 @@ pub fn router() -> Router<ApiContext> {
         "/api/tickets",
         get(list_tickets).post(create_ticket),
     );
+    let router = route_with_and_without_slash(router, "/api/tickets/queues", get(queue_counts));
     route_with_and_without_slash(
         router,
         "/api/tickets/{id}",
@@ -88,9 +91,14 @@ pub async fn create_ticket(
         return replay(earlier, &request_body);
     }
     let requester = requester(&ctx, caller.as_ref(), new_ticket.requester.take()).await?;
-    let draft = labelled(&ctx.classifier, new_ticket, requester).await;
+    let filed_by = Actor::Person(caller.as_ref().map(|user| user.id));
+    let draft = labelled(&ctx.classifier, new_ticket, requester, filed_by).await;
     let collection = uri.path().trim_end_matches('/');
-    let answer = |ticket: &Ticket| create_answer(ticket, collection, &request_body);
+    let now = ctx.clock.now();
+    let answer = |ticket: &Ticket| {
+        let seen = ticket.clone().seen_by(caller.as_ref(), now);
+        create_answer(&seen, collection, &request_body)
+    };
     let Some(key) = key else {
         let ticket = repository::insert_ticket(&ctx.db, &draft).await?;
         return Ok(created(answer(&ticket)?));
@@ -151,8 +159,15 @@ fn public_submission_allowed(ctx: &ApiContext, client: Option<IpAddr>) -> Result
     }
 }
 
-/// The draft to store: the labels given, and the classifier's suggestion for those omitted.
-async fn labelled(classifier: &Classifier, ticket: NewTicket, requester: Requester) -> TicketDraft {
+/// The draft to store: the labels given, and the classifier's suggestion for those omitted,
+/// with its history: filed by `filed_by`, labelled by the classifier where it chose.
+async fn labelled(
+    classifier: &Classifier,
+    ticket: NewTicket,
+    requester: Requester,
+    filed_by: Actor,
+) -> TicketDraft {
+    let mut history = vec![NewEvent::new(EventKind::Created, filed_by, None, None)];
     let (category, priority) = match (ticket.category, ticket.priority) {
         (Some(category), Some(priority)) => (category, priority),
         (category, priority) => {
@@ -163,6 +178,21 @@ async fn labelled(classifier: &Classifier, ticket: NewTicket, requester: Request
                 ticket.description.as_str()
             );
             let suggestion = classifier.classify(&text).await;
+            let mut suggested = |kind, label: String| {
+                history.push(NewEvent::new(kind, Actor::Classifier, None, Some(label)));
+            };
+            if category.is_none() {
+                suggested(
+                    EventKind::CategoryChanged,
+                    suggestion.suggested_category.to_string(),
+                );
+            }
+            if priority.is_none() {
+                suggested(
+                    EventKind::PriorityChanged,
+                    suggestion.suggested_priority.to_string(),
+                );
+            }
             (
                 category.unwrap_or(suggestion.suggested_category),
                 priority.unwrap_or(suggestion.suggested_priority),
@@ -175,6 +205,7 @@ async fn labelled(classifier: &Classifier, ticket: NewTicket, requester: Request
         category,
         priority,
         requester,
+        history,
     }
 }
 
@@ -264,13 +295,19 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
     }
 }
 
-/// List tickets newest first, filtered and searched, one keyset page at a time.
+/// List tickets newest first (an SLA queue: by due time), filtered and searched, one keyset
+/// page at a time.
 #[utoipa::path(
     get, path = "/api/tickets/", tag = "tickets", security(("bearer" = [])),
     params(
         ("category" = Option<Category>, Query, description = "Only this category"),
         ("priority" = Option<Priority>, Query, description = "Only this priority"),
-        ("status" = Option<Status>, Query, description = "Only this status"),
+        ("status" = Option<String>, Query, pattern = "^(open|in_progress|resolved|closed)(,(open|in_progress|resolved|closed))*$",
+            description = "Only this status, or any of several separated by commas (`open,in_progress`)"),
+        ("assignee" = Option<String>, Query, pattern = "^(me|none|[1-9][0-9]{0,18})$",
+            description = "Agents and admins: `me`, `none` (unassigned) or an account id"),
+        ("sla" = Option<String>, Query, pattern = "^(due_soon|breached)$",
+            description = "Agents and admins: tickets whose running SLA target is `due_soon` or `breached`, listed by due time (most overdue, or soonest due, first)"),
         ("search" = Option<String>, Query, max_length = 200,
             description = "Case-insensitive substring of title or description; `%`, `_` and `\\` match literally"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Page size, default 50"),
@@ -291,22 +328,42 @@ pub async fn list_tickets(
     OriginalUri(uri): OriginalUri,
     query: QueryParams,
 ) -> Result<Response, ApiError> {
-    let list = ListQuery::parse(&query, caller.ticket_scope())?;
-    let mut tickets =
-        repository::list_tickets(&ctx.db, &list.filter, list.after, list.limit + 1).await?;
-    let next_link = if tickets.len() as i64 > list.limit {
-        tickets.truncate(list.limit as usize);
-        tickets
-            .last()
-            .map(|last| list.next_page_link(uri.path(), last))
-    } else {
-        None
-    };
-    let mut response = Json(tickets).into_response();
-    if let Some(link) = next_link.and_then(|link| HeaderValue::from_str(&link).ok()) {
-        response.headers_mut().insert(header::LINK, link);
+    let now = ctx.clock.now();
+    let list = ListQuery::parse(&query, &caller, now)?;
+    let tickets: Vec<Ticket> =
+        repository::list_tickets(&ctx.db, &list.filter, list.after, list.limit + 1)
+            .await?
+            .into_iter()
+            .map(|ticket| ticket.seen_by(Some(&caller), now))
+            .collect();
+    Ok(paging::page(tickets, list.limit, |last| {
+        list.next_page_link(uri.path(), last)
+    }))
+}
+
+/// How many tickets each agent queue holds: being worked and assigned to the caller, being
+/// worked and unassigned, SLA due soon, SLA breached, and all tickets. Read from counters kept
+/// with every write, so the cost does not grow with the tickets.
+#[utoipa::path(
+    get, path = "/api/tickets/queues/", tag = "tickets", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The queue counts", body = QueueCounts),
+        (status = 403, description = "Not an agent or admin", body = Problem, content_type = "application/problem+json"),
+        SignInRequired,
+        Unavailable,
+    )
+)]
+pub async fn queue_counts(
+    State(ctx): State<ApiContext>,
+    AuthUser(caller): AuthUser,
+) -> Result<Json<QueueCounts>, ApiError> {
+    if !caller.is_staff() {
+        return Err(ApiError::Forbidden(
+            "The queues are for agents and admins.".to_owned(),
+        ));
     }
-    Ok(response)
+    let counts = repository::queue_counts(&ctx.db, caller.id, ctx.clock.now()).await?;
+    Ok(Json(counts))
 }
 
 /// Get one ticket, with its `ETag`.
@@ -329,11 +386,12 @@ pub async fn get_ticket(
     let ticket = repository::find_ticket(&ctx.db, id, caller.ticket_scope())
         .await?
         .ok_or_else(|| not_found(id))?;
-    Ok(with_etag(ticket))
+    Ok(with_etag(ticket.seen_by(Some(&caller), ctx.clock.now())))
 }
 
-/// Change a ticket's status, category or priority. Any other field is refused. With
-/// `If-Match`, the change applies only if nobody changed the ticket since that `ETag`.
+/// Change a ticket's status, category, priority or assignee; each change is recorded in its
+/// history. Any other field is refused. With `If-Match`, the change applies only if nobody
+/// changed the ticket since that `ETag`. Requesters may only close their own tickets.
 #[utoipa::path(
     patch, path = "/api/tickets/{id}/", tag = "tickets", security(("bearer" = [])),
     params(
@@ -344,7 +402,8 @@ pub async fn get_ticket(
     responses(
         (status = 200, description = "The updated ticket", body = Ticket,
             headers(("ETag" = String, description = "Version tag for If-Match"))),
-        (status = 400, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid or unknown fields, or an assignee who is not an enabled agent or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A requester changing anything but closing their ticket", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The ticket changed since the If-Match ETag", body = Problem, content_type = "application/problem+json"),
         BodyProblems,
@@ -371,12 +430,26 @@ pub async fn update_ticket(
         ));
     }
     let expected_versions = if_match_versions(&headers, id);
-    match repository::update_ticket(&ctx.db, id, scope, &changes, expected_versions.as_deref())
-        .await?
+    let actor = Actor::Person(Some(caller.id));
+    match repository::update_ticket(
+        &ctx.db,
+        id,
+        scope,
+        actor,
+        &changes,
+        expected_versions.as_deref(),
+    )
+    .await?
     {
-        UpdateOutcome::Updated(ticket) => Ok(with_etag(ticket)),
+        UpdateOutcome::Updated(ticket) => {
+            Ok(with_etag(ticket.seen_by(Some(&caller), ctx.clock.now())))
+        }
         UpdateOutcome::NotFound => Err(not_found(id)),
         UpdateOutcome::VersionMismatch => Err(ApiError::PreconditionFailed),
+        UpdateOutcome::NotAssignable => Err(ApiError::field(
+            "assignee_id",
+            "must be an enabled agent or admin",
+        )),
     }
 }
 
@@ -415,7 +488,7 @@ fn if_match_versions(headers: &HeaderMap, id: i64) -> Option<Vec<i64>> {
     Some(versions)
 }
 
-fn not_found(id: i64) -> ApiError {
+pub(super) fn not_found(id: i64) -> ApiError {
     ApiError::NotFound(format!("There is no ticket with id {id}."))
 }
 

@@ -1,5 +1,5 @@
 //! `/api/users/…`: accounts, for admins only: list, invite (create), change role or name,
-//! disable.
+//! disable. And `/api/agents/`: who tickets can be assigned to, for agents and admins.
 
 use axum::{
     Json, Router,
@@ -27,7 +27,30 @@ pub fn router() -> Router<ApiContext> {
         "/api/users",
         get(list_users).post(create_user),
     );
-    route_with_and_without_slash(router, "/api/users/{id}", patch(update_user))
+    let router = route_with_and_without_slash(router, "/api/users/{id}", patch(update_user));
+    route_with_and_without_slash(router, "/api/agents", get(list_agents))
+}
+
+/// The enabled agents and admins, by name: who tickets can be assigned to (agents and admins).
+#[utoipa::path(
+    get, path = "/api/agents/", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The accounts tickets can be assigned to", body = Vec<User>),
+        (status = 403, description = "Not an agent or admin", body = Problem, content_type = "application/problem+json"),
+        SignInRequired,
+        Unavailable,
+    )
+)]
+pub async fn list_agents(
+    State(ctx): State<ApiContext>,
+    AuthUser(caller): AuthUser,
+) -> Result<Json<Vec<User>>, ApiError> {
+    if !caller.is_staff() {
+        return Err(ApiError::Forbidden(
+            "The list of agents is for agents and admins.".to_owned(),
+        ));
+    }
+    Ok(Json(repository::list_staff(&ctx.db).await?))
 }
 
 /// Accounts in the order they were made, 100 at a time; `after` is the last id of the page before.

@@ -3,8 +3,16 @@
 //! shape becomes one prepared statement that the connection caches and reuses. Transactions
 //! are opened and committed here, never half-way in a handler.
 
+mod comments;
+mod events;
+mod sla;
 mod tickets;
 mod users;
+mod work;
 
+pub use comments::*;
+pub use events::{EventAfter, list_events, record_sla_breaches};
+pub use sla::*;
 pub use tickets::*;
 pub use users::*;
+pub use work::queue_counts;

@@ -6,17 +6,31 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
+use super::events::{EventRows, insert_events};
 use crate::domain::{
-    Breakdown, Category, Description, Priority, Status, Ticket, TicketChanges, TicketScope,
-    TicketStats, Title, User,
+    Actor, Breakdown, Category, Description, NewEvent, Priority, SlaState, Status, Ticket,
+    TicketChanges, TicketScope, TicketStats, Title, User, changes_between,
 };
 
 /// The selected columns of a [`Ticket`], as a literal so queries stay static strings.
 macro_rules! ticket_columns {
     () => {
-        "id, title, description, category, priority, status, created_at, updated_at, requester_id, requester_email, requester_name, version"
+        "id, title, description, category, priority, status, created_at, updated_at, requester_id, \
+         requester_email, requester_name, assignee_id, first_response_due_at, resolution_due_at, \
+         first_responded_at, resolved_at, sla_due_at, sla_warn_at, version"
     };
 }
+pub(super) use ticket_columns;
+
+/// The condition "being worked", as a literal: the planner uses a partial index only for a
+/// query whose condition is written out like the index's predicate, which a bound parameter is
+/// not. A test ties it to [`Status::is_active`].
+macro_rules! active {
+    () => {
+        "status IN ('open', 'in_progress')"
+    };
+}
+pub const ACTIVE: &str = active!();
 
 /// What a search matches against: title and description joined by U+001F, the expression of the
 /// trigram index `tickets_search_trgm_idx` (migration `20261126000004_one_search_index.sql`; the
@@ -24,7 +38,7 @@ macro_rules! ticket_columns {
 /// any search without control characters, which cannot match across the separator.
 pub const SEARCH_TEXT: &str = "(title || E'\\x1f' || description)";
 
-/// A fully labelled ticket, ready to insert.
+/// A fully labelled ticket, ready to insert, with the history its creation records.
 #[derive(Debug, Clone)]
 pub struct TicketDraft {
     pub title: Title,
@@ -32,6 +46,8 @@ pub struct TicketDraft {
     pub category: Category,
     pub priority: Priority,
     pub requester: Requester,
+    /// `created` by whoever filed it, and the labels the classifier chose.
+    pub history: Vec<NewEvent>,
 }
 
 /// Who asks for a ticket: an account, or (a public submission) only an address and a name.
@@ -52,10 +68,11 @@ impl From<&User> for Requester {
     }
 }
 
-/// Position after the last ticket of a page, in list order.
+/// Position after the last ticket of a page, in list order: its creation time, or for the SLA
+/// queues its due time ([`TicketFilter::due_order`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageAfter {
-    pub created_at: DateTime<Utc>,
+    pub at: DateTime<Utc>,
     pub id: i64,
 }
 
@@ -66,18 +83,64 @@ pub struct TicketFilter {
     pub scope: TicketScope,
     pub category: Option<Category>,
     pub priority: Option<Priority>,
-    pub status: Option<Status>,
+    /// Any of these statuses; empty for any status.
+    pub statuses: Vec<Status>,
+    pub assignee: Option<AssigneeFilter>,
+    /// An SLA queue; lists it in due order, most overdue or soonest due first.
+    pub sla: Option<SlaFilter>,
     /// Case-insensitive substring of title or description, taken literally. Never contains
     /// control characters (the HTTP layer refuses them): see [`SEARCH_TEXT`].
     pub search: Option<String>,
 }
 
+impl TicketFilter {
+    /// Every ticket `scope` lets the caller see.
+    pub fn all(scope: TicketScope) -> Self {
+        Self {
+            scope,
+            category: None,
+            priority: None,
+            statuses: Vec::new(),
+            assignee: None,
+            sla: None,
+            search: None,
+        }
+    }
+
+    /// Whether the list is in due order (an SLA queue) rather than newest first.
+    pub fn due_order(&self) -> bool {
+        self.sla.is_some()
+    }
+}
+
+/// Whose tickets, by assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Account(i64),
+    Nobody,
+}
+
+/// The tickets whose running SLA target is in `state` (due soon or breached) at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaFilter {
+    pub state: SlaState,
+    pub now: DateTime<Utc>,
+}
+
+/// Inserts the ticket and records its creation, in one statement.
 pub async fn insert_ticket(db: impl PgExecutor<'_>, draft: &TicketDraft) -> sqlx::Result<Ticket> {
+    let history = EventRows::from(draft.history.as_slice());
     sqlx::query_as(concat!(
-        "INSERT INTO tickets (title, description, category, priority, requester_id, \
-             requester_email, requester_name) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         RETURNING ",
-        ticket_columns!()
+        "WITH ticket AS (INSERT INTO tickets (title, description, category, priority, \
+             requester_id, requester_email, requester_name) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             RETURNING ",
+        ticket_columns!(),
+        "), history AS (INSERT INTO ticket_events (ticket_id, kind, actor_kind, actor_id, \
+             from_value, to_value, comment_id, visibility) \
+             SELECT ticket.id, e.* FROM ticket, \
+             unnest($8::text[], $9::text[], $10::int8[], $11::text[], $12::text[], $13::int8[], \
+                 $14::text[]) AS e) \
+         SELECT * FROM ticket"
     ))
     .bind(draft.title.as_str())
     .bind(draft.description.as_str())
@@ -86,13 +149,20 @@ pub async fn insert_ticket(db: impl PgExecutor<'_>, draft: &TicketDraft) -> sqlx
     .bind(draft.requester.id)
     .bind(&draft.requester.email)
     .bind(&draft.requester.name)
+    .bind(history.kinds)
+    .bind(history.actor_kinds)
+    .bind(history.actor_ids)
+    .bind(history.from_values)
+    .bind(history.to_values)
+    .bind(history.comment_ids)
+    .bind(history.visibilities)
     .fetch_one(db)
     .await
 }
 
 /// The ticket `id`, if it exists and `scope` lets the caller see it.
 pub async fn find_ticket(
-    pool: &PgPool,
+    db: impl PgExecutor<'_>,
     id: i64,
     scope: TicketScope,
 ) -> sqlx::Result<Option<Ticket>> {
@@ -103,63 +173,96 @@ pub async fn find_ticket(
     ))
     .bind(id)
     .bind(scope.requester())
-    .fetch_optional(pool)
+    .fetch_optional(db)
+    .await
+}
+
+/// The ticket, locked until the end of the caller's transaction: its changes and the history
+/// recording them are then decided from a state no other writer can move.
+pub(super) async fn lock_ticket(
+    conn: &mut PgConnection,
+    id: i64,
+    scope: TicketScope,
+) -> sqlx::Result<Option<Ticket>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        ticket_columns!(),
+        " FROM tickets WHERE id = $1 AND ($2::bigint IS NULL OR requester_id = $2) FOR UPDATE"
+    ))
+    .bind(id)
+    .bind(scope.requester())
+    .fetch_optional(conn)
     .await
 }
 
 /// What became of a PATCH.
 #[derive(Debug)]
 pub enum UpdateOutcome {
-    Updated(Ticket),
+    Updated(Box<Ticket>),
     NotFound,
     /// The ticket exists but its version is none of the expected ones.
     VersionMismatch,
+    /// The account to assign is not an enabled agent or admin.
+    NotAssignable,
 }
 
-/// Applies the changes when the ticket's version is one of `expected_versions` (any version
-/// when `None`) and `scope` lets the caller see it, in one statement so no other write can slip
-/// in between check and update.
+/// Applies the changes made by `actor` when the ticket's version is one of
+/// `expected_versions` (any version when `None`) and `scope` lets the caller see it, and
+/// records each changed field in the history, in one transaction holding the ticket's lock:
+/// no other write slips in between check, change and record.
 pub async fn update_ticket(
     pool: &PgPool,
     id: i64,
     scope: TicketScope,
+    actor: Actor,
     changes: &TicketChanges,
     expected_versions: Option<&[i64]>,
 ) -> sqlx::Result<UpdateOutcome> {
-    let updated: Option<Ticket> = sqlx::query_as(concat!(
+    let mut tx = crate::db::begin(pool).await?;
+    let outcome = match lock_ticket(&mut tx, id, scope).await? {
+        None => UpdateOutcome::NotFound,
+        Some(before) if expected_versions.is_some_and(|v| !v.contains(&before.version)) => {
+            UpdateOutcome::VersionMismatch
+        }
+        Some(before) => match changes.assignee {
+            Some(Some(assignee)) if !super::is_assignable(&mut *tx, assignee).await? => {
+                UpdateOutcome::NotAssignable
+            }
+            _ => {
+                let after = apply_changes(&mut tx, id, changes).await?;
+                insert_events(&mut tx, id, &changes_between(&before, &after, actor)).await?;
+                UpdateOutcome::Updated(Box::new(after))
+            }
+        },
+    };
+    if matches!(outcome, UpdateOutcome::Updated(_)) {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(outcome)
+}
+
+async fn apply_changes(
+    conn: &mut PgConnection,
+    id: i64,
+    changes: &TicketChanges,
+) -> sqlx::Result<Ticket> {
+    sqlx::query_as(concat!(
         "UPDATE tickets SET status = COALESCE($2, status), category = COALESCE($3, category), \
-         priority = COALESCE($4, priority) \
-         WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) \
-           AND ($6::bigint IS NULL OR requester_id = $6) RETURNING ",
+         priority = COALESCE($4, priority), \
+         assignee_id = CASE WHEN $5 THEN $6 ELSE assignee_id END \
+         WHERE id = $1 RETURNING ",
         ticket_columns!()
     ))
     .bind(id)
     .bind(changes.status)
     .bind(changes.category)
     .bind(changes.priority)
-    .bind(expected_versions)
-    .bind(scope.requester())
-    .fetch_optional(pool)
-    .await?;
-    if let Some(ticket) = updated {
-        return Ok(UpdateOutcome::Updated(ticket));
-    }
-    if expected_versions.is_none() {
-        return Ok(UpdateOutcome::NotFound);
-    }
-    let exists: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM tickets WHERE id = $1 \
-         AND ($2::bigint IS NULL OR requester_id = $2))",
-    )
-    .bind(id)
-    .bind(scope.requester())
-    .fetch_one(pool)
-    .await?;
-    Ok(if exists {
-        UpdateOutcome::VersionMismatch
-    } else {
-        UpdateOutcome::NotFound
-    })
+    .bind(changes.assignee.is_some())
+    .bind(changes.assignee.flatten())
+    .fetch_one(conn)
+    .await
 }
 
 /// How many of the newest label-matching tickets a search reads, per row asked for, before it
@@ -198,9 +301,13 @@ pub const BITMAP_SCANS_ONLY: &str = "SELECT set_config('enable_indexscan', 'off'
 /// for an empty page. So a search first walks a bounded window of the newest matching tickets,
 /// which finds a page of any common text, and only for rarer text collects every match through
 /// the trigram indexes and sorts them.
+///
+/// An SLA queue holds only tickets being worked, and walks them in due order: a search there
+/// filters that walk.
 pub fn list_steps(filter: &TicketFilter) -> &'static [ListStep] {
     match &filter.search {
         None => &[ListStep::Page],
+        Some(_) if filter.due_order() => &[ListStep::AnyMatches],
         Some(search) if has_trigram(search) => &[ListStep::RecentWindow, ListStep::TrigramMatches],
         Some(_) => &[ListStep::RecentWindow, ListStep::AnyMatches],
     }
@@ -303,8 +410,37 @@ fn push_page(
     if let Some(priority) = filter.priority {
         query.push(" AND priority = ").push_bind(priority);
     }
-    if let Some(status) = filter.status {
-        query.push(" AND status = ").push_bind(status);
+    match filter.statuses.as_slice() {
+        [] => {}
+        [status] => {
+            query.push(" AND status = ").push_bind(*status);
+        }
+        statuses => {
+            query
+                .push(" AND status = ANY(")
+                .push_bind(statuses.to_vec())
+                .push(")");
+        }
+    }
+    match filter.assignee {
+        None => {}
+        Some(AssigneeFilter::Account(id)) => {
+            query.push(" AND assignee_id = ").push_bind(id);
+        }
+        Some(AssigneeFilter::Nobody) => {
+            query.push(" AND assignee_id IS NULL");
+        }
+    }
+    if let Some(sla) = filter.sla {
+        if sla.state == SlaState::Breached {
+            query.push(" AND sla_due_at <= ").push_bind(sla.now);
+        } else {
+            query
+                .push(" AND sla_due_at > ")
+                .push_bind(sla.now)
+                .push(" AND sla_warn_at <= ")
+                .push_bind(sla.now);
+        }
     }
     if let Some(pattern) = pattern {
         query
@@ -313,16 +449,25 @@ fn push_page(
             .push(" ILIKE ")
             .push_bind(pattern);
     }
+    let due_order = filter.due_order();
     if let Some(after) = after {
         query
-            .push(" AND (created_at, id) < (")
-            .push_bind(after.created_at)
+            .push(if due_order {
+                " AND (sla_due_at, id) > ("
+            } else {
+                " AND (created_at, id) < ("
+            })
+            .push_bind(after.at)
             .push(", ")
             .push_bind(after.id)
             .push(")");
     }
     query
-        .push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        .push(if due_order {
+            " ORDER BY sla_due_at, id LIMIT "
+        } else {
+            " ORDER BY created_at DESC, id DESC LIMIT "
+        })
         .push_bind(limit);
 }
 
@@ -352,7 +497,9 @@ fn escape_like(text: &str) -> String {
 /// `20261126000002_ticket_stats_rollup.sql`): at most 64 labels × 4 shards plus one row per day
 /// with tickets, whatever the number of tickets, and exactly what a full recount would return.
 /// The breakdowns come grouped by the database, one member per value found.
-pub async fn ticket_stats(pool: &PgPool) -> Result<TicketStats, StatsError> {
+///
+/// The load, SLA and answer-time members are read at `now` (see [`super::work`]).
+pub async fn ticket_stats(pool: &PgPool, now: DateTime<Utc>) -> Result<TicketStats, StatsError> {
     let row: StatsRow = sqlx::query_as(
         "SELECT COALESCE(sum(tickets), 0)::int8 AS total, \
                 COALESCE(sum(tickets) FILTER (WHERE status = $1), 0)::int8 AS open, \
@@ -375,7 +522,13 @@ pub async fn ticket_stats(pool: &PgPool) -> Result<TicketStats, StatsError> {
     };
     let priority_breakdown = counts(&row.priorities).and_then(Breakdown::from_counts);
     let category_breakdown = counts(&row.categories).and_then(Breakdown::from_counts);
+    let work = super::work::work_stats(pool, now).await?;
     Ok(TicketStats {
+        open_by_assignee: work.open_by_assignee,
+        unassigned_open: work.unassigned_open,
+        sla_breached: work.sla_breached,
+        median_first_response_minutes: work.median_first_response_minutes,
+        median_resolution_minutes: work.median_resolution_minutes,
         total_tickets: row.total,
         open_tickets: row.open,
         avg_tickets_per_day: row.avg_per_day,
@@ -536,7 +689,17 @@ pub async fn ping(pool: &PgPool) -> sqlx::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_like, has_trigram};
+    use super::{ACTIVE, Status, escape_like, has_trigram};
+
+    #[test]
+    fn active_statuses_are_open_and_in_progress() {
+        let active: Vec<String> = Status::ALL
+            .iter()
+            .filter(|status| status.is_active())
+            .map(|status| format!("'{status}'"))
+            .collect();
+        assert_eq!(ACTIVE, format!("status IN ({})", active.join(", ")));
+    }
 
     #[test]
     fn trigram_needs_three_letters_or_digits_in_a_row() {

@@ -431,3 +431,25 @@ pub async fn add_signing_key(
     tx.commit().await?;
     Ok(true)
 }
+
+/// Whether account `id` may be assigned tickets: an enabled agent or admin.
+pub async fn is_assignable(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND role IN ('agent', 'admin') \
+         AND NOT disabled)",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await
+}
+
+/// The enabled agents and admins, by name: who tickets can be assigned to.
+pub async fn list_staff(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<User>> {
+    sqlx::query_as(
+        "SELECT id, email, name, role, disabled, created_at FROM users \
+         WHERE role IN ('agent', 'admin') AND NOT disabled \
+         ORDER BY lower(name), id LIMIT 1000",
+    )
+    .fetch_all(db)
+    .await
+}

@@ -51,6 +51,15 @@ async fn callers(app: &TestApp) -> Callers {
     }
 }
 
+fn default_sla_policy() -> Value {
+    json!({
+        "critical": {"first_response_minutes": 60, "resolution_minutes": 240},
+        "high": {"first_response_minutes": 240, "resolution_minutes": 1440},
+        "medium": {"first_response_minutes": 1440, "resolution_minutes": 4320},
+        "low": {"first_response_minutes": 4320, "resolution_minutes": 10080}
+    })
+}
+
 async fn create_as(app: &TestApp, client: &reqwest::Client, title: &str) -> Value {
     let response = client
         .post(app.url("/api/tickets/"))
@@ -70,6 +79,7 @@ async fn every_route_answers_each_kind_of_caller_as_the_roles_table_says() {
     let a_ticket = format!("/api/tickets/{}/", ticket_of_a["id"]);
     let b_account = format!("/api/users/{}/", callers.requester_b);
     let new_ticket = json!({"title": "New", "description": "The VPN drops"});
+    let agent_id = app.agent.id;
 
     // (method, path, body, expected status per caller in CALLERS order)
     let table: Vec<(Method, String, Option<Value>, [u16; 6])> = vec![
@@ -124,8 +134,70 @@ async fn every_route_answers_each_kind_of_caller_as_the_roles_table_says() {
         (
             Method::PATCH,
             a_ticket.clone(),
+            Some(json!({"assignee_id": agent_id})),
+            [401, 403, 404, 200, 200, 401],
+        ),
+        (
+            Method::GET,
+            format!("{a_ticket}comments/"),
+            None,
+            [401, 200, 404, 200, 200, 401],
+        ),
+        (
+            Method::POST,
+            format!("{a_ticket}comments/"),
+            Some(json!({"body": "Any news?"})),
+            [401, 201, 404, 201, 201, 401],
+        ),
+        // Refused to every requester alike before the ticket is looked at: nothing to probe.
+        (
+            Method::POST,
+            format!("{a_ticket}comments/"),
+            Some(json!({"body": "Customer is on the enterprise plan", "visibility": "internal"})),
+            [401, 403, 403, 201, 201, 401],
+        ),
+        (
+            Method::GET,
+            format!("{a_ticket}events/"),
+            None,
+            [401, 200, 404, 200, 200, 401],
+        ),
+        (
+            Method::PATCH,
+            a_ticket.clone(),
             Some(json!({"status": "closed"})),
             [401, 200, 404, 200, 200, 401],
+        ),
+        // Closed is final for its requester; agents may still write on it.
+        (
+            Method::POST,
+            format!("{a_ticket}comments/"),
+            Some(json!({"body": "One more thing"})),
+            [401, 409, 404, 201, 201, 401],
+        ),
+        (
+            Method::GET,
+            "/api/tickets/queues/".into(),
+            None,
+            [401, 403, 403, 200, 200, 401],
+        ),
+        (
+            Method::GET,
+            "/api/agents/".into(),
+            None,
+            [401, 403, 403, 200, 200, 401],
+        ),
+        (
+            Method::GET,
+            "/api/sla-policy/".into(),
+            None,
+            [401, 403, 403, 200, 200, 401],
+        ),
+        (
+            Method::PUT,
+            "/api/sla-policy/".into(),
+            Some(default_sla_policy()),
+            [401, 403, 403, 403, 200, 401],
         ),
         (
             Method::GET,

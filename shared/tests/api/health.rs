@@ -143,7 +143,7 @@ async fn the_openapi_document_describes_every_route() {
             }
         }
     }
-    assert_eq!(protected, 10, "protected operations");
+    assert_eq!(protected, 17, "protected operations");
     let schemas = &doc["components"]["schemas"];
     assert_eq!(
         schemas["Category"]["enum"],

@@ -11,6 +11,7 @@ use serde_json::Value;
 use shared::{
     auth::Auth,
     classifier::Classifier,
+    clock::Clock,
     config::{AuthConfig, Config, HttpConfig, Runtime},
     db::MIGRATOR,
     domain::{Email, Role, User},
@@ -28,6 +29,8 @@ pub struct TestApp {
     pub anonymous: reqwest::Client,
     pub agent: User,
     pub auth: Auth,
+    /// What the app counts as now: it stands still until a test moves it.
+    pub clock: Clock,
 }
 
 /// The issuer of the built-in tokens in tests.
@@ -118,11 +121,13 @@ pub async fn start_app(
     auth: AuthConfig,
 ) -> TestApp {
     let auth = Auth::new(&auth, db.clone(), reqwest::Client::new());
+    let clock = Clock::manual(chrono::Utc::now());
     let ctx = ApiContext {
         db: db.clone(),
         classifier,
         auth: auth.clone(),
         trust_proxy_headers: config.trust_proxy_headers,
+        clock: clock.clone(),
     };
     let app = http::app(ctx, Routes::ALL, &config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -137,6 +142,7 @@ pub async fn start_app(
         anonymous: client_with(None),
         agent: placeholder_user(),
         auth,
+        clock,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod access;
 mod classify;
+mod conversation;
 mod errors;
 mod health;
 mod helpers;
@@ -11,7 +12,9 @@ mod reliability;
 mod rollup;
 #[cfg(feature = "aws-secrets")]
 mod secrets;
+mod seeding;
 mod sign_in;
+mod sla;
 mod stats;
 mod tickets;
 mod tokens;

@@ -222,7 +222,7 @@ async fn patch_refuses_other_fields_bad_values_and_nulls() {
     .await;
     assert_eq!(
         problem["errors"]["title"],
-        json!(["is not an accepted field (accepted: status, category, priority)"])
+        json!(["is not an accepted field (accepted: status, category, priority, assignee_id)"])
     );
     let problem = assert_problem(
         app.patch_json(&path, &json!({"status": "done"})).await,

@@ -95,6 +95,7 @@ async fn invoke_as(
         classifier: Classifier::rules_only(),
         auth,
         trust_proxy_headers: true,
+        clock: shared::clock::Clock::system(),
     };
     let config = HttpConfig {
         api_base_path: base_path.map(str::to_owned),
@@ -270,6 +271,42 @@ mod tickets {
             .await
             .expect("row");
         assert_eq!(stored, "in_progress");
+    }
+
+    #[tokio::test]
+    async fn a_reply_its_history_and_the_queues_are_served() {
+        let db = helpers::fresh_database().await;
+        insert_ticket(&db, "Slow dashboard", "technical").await;
+
+        let reply = invoke(&db, Routes::Tickets, "tickets-comment.json", None).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        assert_eq!(reply.body["body"], "Which browser?\nAnd since when?");
+        assert_eq!(reply.body["visibility"], "public");
+        let history = invoke(&db, Routes::Tickets, "tickets-events.json", None).await;
+        assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+        let kinds: Vec<&str> = history
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        // Inserted by hand (no "created"), then the reply and the status it moved.
+        assert_eq!(kinds, ["comment_added", "status_changed"]);
+        let queues = invoke(&db, Routes::Tickets, "tickets-queues.json", None).await;
+        assert_eq!(queues.status, StatusCode::OK, "{}", queues.body);
+        assert_eq!(queues.body["all"], 1);
+        assert_eq!(queues.body["unassigned"], 1);
+        let stored: (String, Option<chrono::DateTime<chrono::Utc>>) =
+            sqlx::query_as("SELECT status, first_responded_at FROM tickets WHERE id = 1")
+                .fetch_one(&db)
+                .await
+                .expect("row");
+        assert_eq!(stored.0, "in_progress");
+        assert!(
+            stored.1.is_some(),
+            "the agent's reply is the first response"
+        );
     }
 
     #[tokio::test]
