@@ -108,6 +108,19 @@ describe('the queues beside the list', () => {
     expect(queue('Unassigned')).toHaveAccessibleName('Unassigned, 0 tickets');
   });
 
+  it('count again when a queue is chosen, so the count agrees with the list just fetched', async () => {
+    seed();
+    const { user } = renderWithClient(<App />);
+    await waitFor(() => expect(queue('Unassigned')).toHaveAccessibleName('Unassigned, 1 ticket'));
+    // Someone else files a ticket meanwhile.
+    db.tickets.push(makeTicket({ title: 'Just in' }));
+
+    await user.click(queue('Unassigned'));
+    expect(await list().findByRole('article', { name: 'Just in' })).toBeInTheDocument();
+    await waitFor(() => expect(queue('Unassigned')).toHaveAccessibleName('Unassigned, 2 tickets'));
+    expect(queue('All')).toHaveAccessibleName('All, 5 tickets');
+  });
+
   it('are not shown to requesters, who are not sent counts', async () => {
     seed();
     renderWithClient(<App />, { as: 'requester' });

@@ -25,6 +25,8 @@ export function QueueNav({ view, onSelect }: QueueNavProps) {
   function follow(event: MouseEvent<HTMLAnchorElement>, queue: QueueName) {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
+    // The list is fetched afresh for the queue chosen; its count (and the others') with it.
+    void counts.refetch();
     onSelect(queue);
   }
 
