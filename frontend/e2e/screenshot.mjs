@@ -1,8 +1,9 @@
 // The README's pictures of the product at 1280 × 960 as an agent sees it, in headless Chromium:
 // the unfiltered home page, and a ticket's page with a conversation on it. scripts/screenshot runs
 // it against a freshly seeded scripts/e2e-env, signing in with its accounts (e2e/support.mjs).
-// The seed has no conversations, so one is held through the API first: a requester's ticket, the
-// agent taking it, replying and noting, and the requester answering.
+// The seed's threads are made up at random, so the pictured one is held through the API first,
+// the same every time: a requester's ticket, the agent taking it, noting and replying, and the
+// requester answering.
 //
 //   node e2e/screenshot.mjs BASE_URL OUTPUT.png [TICKET_OUTPUT.png]
 //   (TICKET_OUTPUT defaults to OUTPUT with -ticket before .png: docs/screenshot-ticket.png)

@@ -70,6 +70,20 @@ describe('StatsDashboard', () => {
     expect(screen.getByRole('group', { name: 'Median resolution' })).toHaveTextContent('1d 2h');
     const byAssignee = screen.getByRole('figure', { name: 'Open by assignee' });
     expect(within(byAssignee).getAllByRole('listitem').map((item) => item.textContent)).toEqual(['Alex Agent9', 'Ada Admin4']);
+    expect(byAssignee).not.toHaveTextContent('others');
+  });
+
+  it('shows the four busiest assignees and sums up the rest', async () => {
+    const loads = [9, 7, 5, 4, 2, 1].map((tickets, index) => ({ assignee_id: index + 1, assignee_name: `Agent ${index + 1}`, tickets }));
+    server.use(http.get('/api/tickets/stats/', () => HttpResponse.json({ ...stats, open_by_assignee: loads })));
+    renderWithClient(<StatsDashboard />);
+
+    const byAssignee = await screen.findByRole('figure', { name: 'Open by assignee' });
+    expect(within(byAssignee).getAllByRole('listitem')).toHaveLength(4);
+    expect(byAssignee).toHaveTextContent('And 2 others: 3');
+    // Each bar is a share of everyone's open tickets, the others' included.
+    const firstBar = within(byAssignee).getAllByRole('listitem')[0].querySelector<HTMLElement>('[style]');
+    expect(parseFloat(firstBar!.style.width)).toBeCloseTo((9 / 28) * 100, 1);
   });
 
   it('says when there is nothing to measure yet', async () => {

@@ -82,9 +82,16 @@ export function StatsDashboard() {
   );
 }
 
+const BUSIEST_SHOWN = 4;
+
+const sumTickets = (loads: TicketStats['open_by_assignee']) => loads.reduce((sum, load) => sum + load.tickets, 0);
+
 /** Who holds the work, what nobody holds, what is late, and how fast the team answers and resolves. */
 function Workload({ stats }: { stats: TicketStats }) {
   const median = (minutes: number | null) => (minutes === null ? '—' : formatMinutes(minutes));
+  // The server sends the busiest first; the card keeps the height of the breakdowns above it.
+  const busiest = stats.open_by_assignee.slice(0, BUSIEST_SHOWN);
+  const others = stats.open_by_assignee.slice(BUSIEST_SHOWN);
   return (
     <>
       <div className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-1 lg:gap-3">
@@ -103,12 +110,18 @@ function Workload({ stats }: { stats: TicketStats }) {
       <Breakdown
         title="Open by assignee"
         empty="Nobody holds an open ticket."
-        rows={stats.open_by_assignee.map((load) => ({
+        rows={busiest.map((load) => ({
           key: String(load.assignee_id),
           label: load.assignee_name,
           count: load.tickets,
           barClass: 'bg-indigo-500',
         }))}
+        total={sumTickets(stats.open_by_assignee)}
+        footnote={
+          others.length > 0
+            ? `And ${numberFormat.format(others.length)} ${others.length === 1 ? 'other' : 'others'}: ${numberFormat.format(sumTickets(others))}`
+            : undefined
+        }
       />
     </>
   );
@@ -147,9 +160,18 @@ interface BreakdownRow {
   barClass: string;
 }
 
-function Breakdown({ title, rows, empty }: { title: string; rows: BreakdownRow[]; empty?: string }) {
+interface BreakdownProps {
+  title: string;
+  rows: BreakdownRow[];
+  /** What the bars are a share of, when the rows are not all of it. */
+  total?: number;
+  empty?: string;
+  /** Under the rows: what they leave out. */
+  footnote?: string;
+}
+
+function Breakdown({ title, rows, total = rows.reduce((sum, row) => sum + row.count, 0), empty, footnote }: BreakdownProps) {
   const headingId = useId();
-  const total = rows.reduce((sum, row) => sum + row.count, 0);
   return (
     <figure aria-labelledby={headingId} className={`${cardClass} p-4`}>
       <figcaption id={headingId} className="text-sm font-medium text-slate-500">
@@ -172,6 +194,7 @@ function Breakdown({ title, rows, empty }: { title: string; rows: BreakdownRow[]
           );
         })}
       </ul>
+      {footnote && <p className="mt-2 text-xs text-slate-500">{footnote}</p>}
     </figure>
   );
 }
