@@ -131,7 +131,7 @@ describe('the reply box', () => {
     await user.type(form.getByRole('textbox', { name: 'Reply' }), 'One more thing');
     await user.click(form.getByRole('button', { name: 'Send reply' }));
 
-    expect(await form.findByRole('alert')).toHaveTextContent('This ticket is closed; open a new ticket if you need more help.');
+    expect(await form.findByRole('alert')).toHaveTextContent('This ticket is closed: open a new ticket to follow up.');
     expect(form.getByRole('textbox', { name: 'Reply' })).toHaveValue('One more thing');
   });
 

@@ -348,7 +348,7 @@ export const handlers = [
     if (!isStaff(user)) {
       const staffOnly = ['assignee', 'sla'].filter((key) => params.has(key));
       if (staffOnly.length > 0) {
-        return problem(400, 'Bad Request', 'The request has invalid fields.', Object.fromEntries(staffOnly.map((key) => [key, ['is for agents only']])));
+        return problem(400, 'Bad Request', 'The request has invalid fields.', Object.fromEntries(staffOnly.map((key) => [key, ['is a filter for agents and admins']])));
       }
     }
     const search = params.get('search')?.toLowerCase();
@@ -458,14 +458,14 @@ function conversationHandlers() {
       if (!ticket) return notFound();
       const { body: text, visibility = 'public' } = body as NewComment;
       if (typeof text !== 'string' || !text.trim()) {
-        return problem(400, 'Bad Request', 'The request has invalid fields.', { body: ['must not be empty'] });
+        return problem(400, 'Bad Request', 'The request has invalid fields.', { body: ['must not be blank'] });
       }
       if ([...text].length > COMMENT_MAX_CHARS) {
         return problem(400, 'Bad Request', 'The request has invalid fields.', { body: [`must be at most ${COMMENT_MAX_CHARS} characters`] });
       }
-      if (visibility === 'internal' && !isStaff(user)) return forbidden('Only agents can write internal notes.');
+      if (visibility === 'internal' && !isStaff(user)) return forbidden('Internal notes are for agents and admins; leave out visibility to reply.');
       if (!isStaff(user) && ticket.status === 'closed') {
-        return problem(409, 'Conflict', 'This ticket is closed; open a new ticket if you need more help.');
+        return problem(409, 'Conflict', 'This ticket is closed: open a new ticket to follow up.');
       }
       const comment = makeComment({
         id: db.comments.length + 1,
