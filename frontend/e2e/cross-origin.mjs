@@ -176,21 +176,28 @@ try {
     assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
   });
 
-  await step('changing the status sends If-Match and saves', async () => {
+  await step('on the ticket page, changing the status sends If-Match, and a reply is posted', async () => {
     await filters.getByRole('searchbox', { name: 'Search tickets' }).fill(title);
     await page.waitForURL((url) => url.searchParams.get('search') === title);
-    await card.click();
-    const dialog = page.getByRole('dialog', { name: title });
-    await dialog.waitFor();
-    await dialog.getByRole('combobox', { name: 'Status' }).selectOption('in_progress');
+    await card.getByRole('link', { name: title }).click();
+    const details = page.getByRole('region', { name: 'Details' });
     const patched = page.waitForResponse(
       (response) => response.request().method() === 'PATCH' && response.url().startsWith(`${apiUrl}/tickets/`),
     );
-    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await details.getByRole('combobox', { name: 'Status' }).selectOption('in_progress');
     const response = await patched;
     assert.equal(response.status(), 200);
     assert.match(response.request().headers()['if-match'] ?? '', /"/, 'If-Match sent');
-    await dialog.waitFor({ state: 'detached' });
+    await details.getByText('Status saved.').waitFor();
+    // A reply goes to the API's origin too, and the thread and history read from there.
+    const reply = page.getByRole('form', { name: 'Reply or note' });
+    await reply.getByRole('textbox', { name: 'Reply' }).fill(`Looking into it (${runId}).`);
+    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(`${apiUrl}/tickets/`));
+    await reply.getByRole('button', { name: 'Send reply' }).click();
+    assert.match((await posted).url(), /\/tickets\/\d+\/comments\/$/);
+    await page.getByRole('list', { name: 'Conversation' }).getByText(`Looking into it (${runId}).`).waitFor();
+    await page.getByRole('list', { name: 'History' }).getByText('Alex Agent replied').waitFor();
+    await page.getByRole('link', { name: /Back to tickets/ }).click();
     await card.getByText('Status: In progress').waitFor();
     const { body: [ticket] } = await agentApi.call('GET', `/tickets/?search=${encodeURIComponent(title)}`);
     assert.equal(ticket.status, 'in_progress');

@@ -139,6 +139,34 @@ async function assertSelectsOfferApiValues(scope, where, names, enums, enumOf = 
   }
 }
 
+/** Nothing focused, so single-key shortcuts reach the page rather than a field. */
+function blur(page) {
+  return page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+}
+
+/** The queue counts as the nav beside the list reads them out: `{ mine: 3, unassigned: 0, … }`. */
+async function shownQueueCounts(page) {
+  const names = await page.getByRole('navigation', { name: 'Queues' }).getByRole('link').evaluateAll((links) =>
+    links.map((link) => link.getAttribute('aria-label') ?? ''),
+  );
+  const keys = { Mine: 'mine', Unassigned: 'unassigned', 'Due soon': 'due_soon', Breached: 'breached', All: 'all' };
+  return Object.fromEntries(
+    names.map((name) => /^(.+), (\d+) tickets?$/.exec(name)).filter(Boolean).map(([, label, count]) => [keys[label], Number(count)]),
+  );
+}
+
+/** Waits until the queue nav shows `expected` (a subset of the counts). */
+async function waitForQueueCounts(page, expected) {
+  const deadline = Date.now() + TIMEOUT_MS;
+  let shown;
+  for (;;) {
+    shown = await shownQueueCounts(page);
+    if (Object.entries(expected).every(([name, count]) => shown[name] === count)) return;
+    if (Date.now() > deadline) assert.fail(`queue counts: expected ${JSON.stringify(expected)}, shown ${JSON.stringify(shown)}`);
+    await page.waitForTimeout(200);
+  }
+}
+
 /** The big number of a stats tile, as shown on screen. */
 async function tileValue(page, label) {
   const text = await page.getByRole('group', { name: label, exact: true }).locator('p').last().innerText();
@@ -299,29 +327,40 @@ try {
     await screenshot(page, 'desktop-2-filtered');
   });
 
-  await step('the status modal opens from the keyboard and closes on Escape', async () => {
-    await card.getByRole('button', { name: title }).focus();
+  await step('the ticket page opens from the keyboard (j, Enter), and Esc goes back to the list as it was', async () => {
+    await blur(page);
+    await page.keyboard.press('j');
+    const cardLink = card.getByRole('link', { name: title });
+    assert.ok(await cardLink.evaluate((link) => link === document.activeElement), 'j selects the ticket and focuses its link');
     await page.keyboard.press('Enter');
-    const dialog = page.getByRole('dialog', { name: title });
-    await dialog.waitFor();
-    assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+    await page.waitForURL((url) => /^\/tickets\/\d+$/.test(url.pathname));
+    await page.getByRole('heading', { name: title, level: 2 }).waitFor();
+    await page.getByRole('region', { name: 'Details' }).waitFor();
     await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
+    await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('search') === runId);
+    await card.waitFor();
+    await page.waitForFunction((name) => document.activeElement?.textContent === name, title);
   });
 
-  await step('changing the status in the modal saves it', async () => {
-    await card.click();
-    const dialog = page.getByRole('dialog', { name: title });
-    await dialog.waitFor();
-    await dialog.getByRole('combobox', { name: 'Status' }).selectOption('in_progress');
-    await screenshot(page, 'desktop-3-modal', { fullPage: false });
+  await step('changing the status on the ticket page saves it with If-Match', async () => {
+    await card.getByRole('link', { name: title }).click();
+    await page.waitForURL((url) => /^\/tickets\/\d+$/.test(url.pathname));
+    const details = page.getByRole('region', { name: 'Details' });
     const patched = page.waitForResponse(
       (response) => response.request().method() === 'PATCH' && response.url().includes('/api/tickets/'),
     );
-    await dialog.getByRole('button', { name: 'Save changes' }).click();
-    assert.equal((await patched).status(), 200);
-    await dialog.waitFor({ state: 'detached' });
-    // The list is filtered to open tickets, so the ticket leaves it; show in-progress ones.
+    // Enabled once the page has the ticket's version tag.
+    await details.getByRole('combobox', { name: 'Status' }).selectOption('in_progress');
+    const response = await patched;
+    assert.equal(response.status(), 200);
+    assert.deepEqual(response.request().postDataJSON(), { status: 'in_progress' });
+    assert.match(response.request().headers()['if-match'] ?? '', /^"/, 'If-Match sent');
+    await details.getByText('Status saved.').waitFor();
+    await page.getByRole('main').locator('header').getByText('Status: In progress').waitFor();
+    await screenshot(page, 'desktop-3-ticket', { fullPage: false });
+    await page.getByRole('link', { name: /Back to tickets/ }).click();
+    // The list is filtered to open tickets, so the ticket has left it; show in-progress ones.
+    await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('status') === 'open');
     await card.waitFor({ state: 'detached' });
     await filters.getByRole('combobox', { name: 'Status' }).selectOption('in_progress');
     await card.getByText('Status: In progress').waitFor();
@@ -350,17 +389,213 @@ try {
     assert.deepEqual(await unnamedControls(page), []);
   });
 
-  await step('every control has an accessible name with the status modal open', async () => {
-    await card.click();
-    const dialog = page.getByRole('dialog', { name: title });
-    await dialog.waitFor();
-    await dialog.getByRole('combobox', { name: 'Status' }).waitFor();
-    assert.ok((await dialog.locator('input, select, textarea, button').count()) > 0, 'the modal has controls');
-    await assertSelectsOfferApiValues(dialog, 'the status modal', ['Status', 'Category', 'Priority'], enums);
+  await step("every control has an accessible name on the ticket page, whose selects offer the API's values", async () => {
+    await card.getByRole('link', { name: title }).click();
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByRole('combobox', { name: 'Status' }).waitFor();
+    await page.getByRole('form', { name: 'Reply or note' }).waitFor();
+    await assertSelectsOfferApiValues(details, 'the ticket page', ['Status', 'Category', 'Priority'], enums);
     assert.deepEqual(await unnamedControls(page), []);
+    await blur(page);
     await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
+    await card.waitFor();
   });
+
+  const conversation = {
+    // Without runId, so the requester's search for runId further on still finds only their own.
+    title: `VPN drops every hour ${runId.replace('e2e-', 'conv-')}`,
+    description: 'Since Monday the VPN drops every hour.\nThe log is at https://example.com/vpn-log, if that helps.',
+    reply: 'Thanks for the log.\nPlease update the client to 5.2 and tell us if it still drops.',
+    note: `Internal: the certificate expires on Friday ${runId}`,
+    requesterReply: 'Updated, and it dropped again at 10:14.',
+  };
+  let requesterApi;
+
+  await step('working a ticket: the agent takes it from the Unassigned queue, replies publicly (in progress, first response) and adds an internal note', async () => {
+    requesterApi = await apiAs(`${baseUrl}/api`, ACCOUNTS.requester);
+    const filed = await requesterApi.call('POST', '/tickets/', {
+      title: conversation.title,
+      description: conversation.description,
+      category: 'technical',
+      priority: 'high',
+    });
+    assert.equal(filed.status, 201, 'the requester files the ticket');
+    conversation.id = filed.body.id;
+    assert.deepEqual(
+      [filed.body.assignee_id, filed.body.sla, filed.body.sla_due_at, filed.body.first_response_due_at],
+      [null, null, null, null],
+      'unassigned, and a requester is sent no SLA',
+    );
+    const before = (await agentApi.call('GET', '/tickets/queues/')).body;
+
+    await filters.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: /^Unassigned,/ }).click();
+    await page.waitForURL((url) => url.searchParams.get('queue') === 'unassigned');
+    await waitForQueueCounts(page, { mine: before.mine, unassigned: before.unassigned });
+    await filters.getByRole('searchbox', { name: 'Search tickets' }).fill(conversation.title);
+    const queued = list.getByRole('article', { name: conversation.title });
+    await queued.getByText('Unassigned').waitFor();
+    await queued.getByText(/Response due in /).waitFor();
+    await queued.getByRole('link', { name: conversation.title }).click();
+    await page.waitForURL((url) => url.pathname === `/tickets/${conversation.id}`);
+
+    const details = page.getByRole('region', { name: 'Details' });
+    const service = page.getByRole('region', { name: 'Service level' });
+    await service.getByText(/^Due /).first().waitFor();
+    const description = page.getByRole('article', { name: 'Request from Rita Requester' });
+    assert.equal(await description.getByRole('link').getAttribute('href'), 'https://example.com/vpn-log', 'the address in the text is a link');
+
+    const assigned = page.waitForResponse(
+      (response) => response.request().method() === 'PATCH' && response.url().endsWith(`/api/tickets/${conversation.id}/`),
+    );
+    await details.getByRole('button', { name: 'Assign to me' }).click();
+    const assignment = await assigned;
+    assert.equal(assignment.status(), 200, 'assigned');
+    assert.deepEqual(assignment.request().postDataJSON(), { assignee_id: agentApi.user.id });
+    assert.match(assignment.request().headers()['if-match'] ?? '', /^"/, 'If-Match sent');
+    await details.getByText('Assignee saved.').waitFor();
+    assert.equal(await details.getByRole('combobox', { name: 'Assignee' }).inputValue(), String(agentApi.user.id));
+
+    // r writes a reply; Ctrl+Enter sends it.
+    await blur(page);
+    await page.keyboard.press('r');
+    const replyForm = page.getByRole('form', { name: 'Reply or note' });
+    const replyBox = replyForm.getByRole('textbox', { name: 'Reply' });
+    assert.ok(await replyBox.evaluate((box) => box === document.activeElement), 'r focuses the reply box');
+    await replyBox.fill(conversation.reply);
+    const replied = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && response.url().endsWith(`/api/tickets/${conversation.id}/comments/`),
+    );
+    await page.keyboard.press('Control+Enter');
+    const reply = await replied;
+    assert.equal(reply.status(), 201, 'the reply is stored');
+    assert.deepEqual(reply.request().postDataJSON(), { body: conversation.reply, visibility: 'public' });
+    const thread = page.getByRole('list', { name: 'Conversation' });
+    const shownReply = thread.getByRole('article', { name: 'Reply from Alex Agent' });
+    await shownReply.waitFor();
+    assert.equal(await shownReply.locator('p').last().innerText(), conversation.reply, 'shown as written, line break kept');
+    assert.equal(await replyBox.inputValue(), '', 'the box is emptied');
+    await page.getByRole('main').locator('header').getByText('Status: In progress').waitFor();
+    await service.getByText(/^Responded /).waitFor();
+
+    const stored = (await agentApi.call('GET', `/tickets/${conversation.id}/`)).body;
+    assert.equal(stored.status, 'in_progress', 'a public staff reply starts work on an open ticket');
+    assert.ok(stored.first_responded_at, 'the first response is recorded');
+    assert.equal(stored.assignee_id, agentApi.user.id);
+    assert.equal(stored.sla_target, 'resolution', 'the resolution target runs now');
+
+    await replyForm.locator('label', { hasText: 'Internal note' }).click();
+    const noteBox = replyForm.getByRole('textbox', { name: 'Internal note' });
+    await noteBox.fill(conversation.note);
+    await replyForm.getByRole('button', { name: 'Add internal note' }).click();
+    const shownNote = thread.getByRole('article', { name: 'Internal note by Alex Agent' });
+    await shownNote.waitFor();
+    await shownNote.getByText('Only staff can see this.').waitFor();
+
+    const history = page.getByRole('list', { name: 'History' });
+    for (const line of [
+      'Rita Requester opened the ticket',
+      'Assigned to Alex Agent by Alex Agent',
+      'Alex Agent replied',
+      'System moved status open → in progress',
+      'Alex Agent added an internal note',
+    ]) {
+      await history.getByText(line, { exact: true }).waitFor();
+    }
+    assert.deepEqual(await unnamedControls(page), []);
+    await blur(page);
+    await screenshot(page, 'desktop-8-conversation');
+
+    // The queues count the ticket as the agent's now.
+    await page.getByRole('link', { name: /Back to tickets/ }).click();
+    await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('queue') === 'unassigned');
+    await queued.waitFor({ state: 'detached' });
+    await waitForQueueCounts(page, { mine: before.mine + 1, unassigned: before.unassigned - 1 });
+    const after = (await agentApi.call('GET', '/tickets/queues/')).body;
+    assert.deepEqual([after.mine, after.unassigned], [before.mine + 1, before.unassigned - 1], 'the API counts the same');
+    await page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: /^Mine,/ }).click();
+    await queued.waitFor();
+  });
+
+  await step('working a ticket: the requester sees the public reply but not the note, and their reply reopens it once resolved', async () => {
+    // The agent resolves it meanwhile.
+    const resolved = await agentApi.call('PATCH', `/tickets/${conversation.id}/`, { status: 'resolved' });
+    assert.equal(resolved.status, 200, 'resolved');
+    assert.ok(resolved.body.resolved_at, 'the resolution is recorded');
+    assert.equal(resolved.body.sla, null, 'no target runs on a resolved ticket');
+
+    const comments = await requesterApi.call('GET', `/tickets/${conversation.id}/comments/`);
+    assert.equal(comments.status, 200);
+    assert.deepEqual(comments.body.map((comment) => [comment.visibility, comment.body]), [['public', conversation.reply]], 'the API holds back the note');
+    const events = await requesterApi.call('GET', `/tickets/${conversation.id}/events/`);
+    assert.deepEqual(events.body.filter((event) => event.visibility !== 'public'), [], 'and the internal history');
+    const noted = await requesterApi.call('POST', `/tickets/${conversation.id}/comments/`, { body: 'sneaky', visibility: 'internal' });
+    assert.equal(noted.status, 403, 'a requester cannot write an internal note');
+
+    const visitor = await newVisitor('requester-conversation');
+    await signInThroughForm(visitor, ACCOUNTS.requester);
+    await visitor.getByRole('searchbox', { name: 'Search tickets' }).fill(conversation.title);
+    const own = visitor.getByRole('list', { name: 'Tickets' }).getByRole('article', { name: conversation.title });
+    await own.getByText('Status: Resolved').waitFor();
+    await own.getByRole('link', { name: conversation.title }).click();
+    await visitor.waitForURL((url) => url.pathname === `/tickets/${conversation.id}`);
+    const thread = visitor.getByRole('list', { name: 'Conversation' });
+    await thread.getByRole('article', { name: 'Reply from Alex Agent' }).waitFor();
+    const history = visitor.getByRole('list', { name: 'History' });
+    await history.getByText('Alex Agent replied', { exact: true }).waitFor();
+    assert.equal(await visitor.getByText(conversation.note).count(), 0, 'the internal note is not shown');
+    assert.equal(await visitor.getByRole('main').getByText(/internal/i).count(), 0, 'nothing internal is mentioned');
+    assert.equal(await visitor.getByRole('main').getByText(/SLA|due in|overdue|Service level/).count(), 0, 'no targets');
+    assert.equal(await visitor.getByRole('combobox', { name: 'Assignee' }).count(), 0, 'no assignee control');
+    assert.equal(await visitor.getByRole('region', { name: 'Details' }).count(), 0, 'no staff controls');
+    assert.equal(await visitor.getByRole('radio').count(), 0, 'no choice of who reads a reply');
+
+    const replyForm = visitor.getByRole('form', { name: 'Reply' });
+    await replyForm.getByRole('textbox', { name: 'Reply' }).fill(conversation.requesterReply);
+    await replyForm.getByRole('button', { name: 'Send reply' }).click();
+    await thread.getByRole('article', { name: 'Reply from Rita Requester' }).waitFor();
+    await visitor.getByRole('main').locator('header').getByText('Status: Open').waitFor();
+    await history.getByText('System moved status resolved → open', { exact: true }).waitFor();
+    assert.deepEqual(await unnamedControls(visitor), []);
+    await blur(visitor);
+    await screenshot(visitor, 'desktop-9-requester-conversation');
+    await visitor.context().close();
+
+    const stored = (await agentApi.call('GET', `/tickets/${conversation.id}/`)).body;
+    assert.equal(stored.status, 'open', "the requester's reply reopened the resolved ticket");
+    assert.equal(stored.resolved_at, null, 'no longer resolved');
+  }, firstLoad);
+
+  await step("working a ticket: the agent's page shows the requester's reply and every change in the history", async () => {
+    await page.goto(`${baseUrl}/tickets/${conversation.id}`);
+    const thread = page.getByRole('list', { name: 'Conversation' });
+    await thread.getByRole('article', { name: 'Reply from Rita Requester' }).waitFor();
+    const authors = await thread.getByRole('article').evaluateAll((articles) => articles.map((article) => article.getAttribute('aria-label')));
+    assert.deepEqual(authors, [
+      'Request from Rita Requester',
+      'Reply from Alex Agent',
+      'Internal note by Alex Agent',
+      'Reply from Rita Requester',
+    ]);
+    const history = page.getByRole('list', { name: 'History' });
+    for (const line of ['Alex Agent changed status in progress → resolved', 'Rita Requester replied', 'System moved status resolved → open']) {
+      await history.getByText(line, { exact: true }).waitFor();
+    }
+    // Opened by its address: Esc goes to the list.
+    await blur(page);
+    await page.keyboard.press('Escape');
+    await page.waitForURL((url) => url.pathname === '/');
+    await page.getByRole('group', { name: 'Median first response' }).locator('p').last().waitFor();
+    const stats = await readStats();
+    // The medians are recomputed at most once a minute, so the reply just sent may not be in them yet.
+    assert.ok(stats.median_first_response_minutes === null || stats.median_first_response_minutes >= 0);
+    assert.ok(
+      stats.open_by_assignee.some((load) => load.assignee_id === agentApi.user.id && load.tickets >= 1),
+      `the agent holds open work: ${JSON.stringify(stats.open_by_assignee)}`,
+    );
+    const load = page.getByRole('figure', { name: 'Open by assignee' });
+    await load.getByText(ACCOUNTS.agent.name).waitFor();
+  }, firstLoad);
 
   await step('"Load more" follows the Link header to the next page', async () => {
     const marker = `${runId}-bulk`;
@@ -374,7 +609,6 @@ try {
       });
       assert.equal(response.status, 201, 'bulk create');
     }
-    await filters.getByRole('button', { name: 'Clear filters' }).click();
     await filters.getByRole('searchbox', { name: 'Search tickets' }).fill(marker);
     await page.waitForURL((url) => url.searchParams.get('search') === marker);
     await page.waitForFunction(
@@ -427,12 +661,16 @@ try {
     assert.equal((await requesterApi.call('GET', `/tickets/${filed.body.id}/`)).status, 404, "another's ticket is not found");
     assert.equal((await requesterApi.call('GET', '/tickets/stats/')).status, 403, 'no statistics for a requester');
 
-    await ownCard.click();
-    const dialog = visitor.getByRole('dialog', { name: ownTitle });
-    await dialog.waitFor();
-    assert.equal(await dialog.getByRole('combobox').count(), 0, 'nothing to choose: only closing');
+    await ownCard.getByRole('link', { name: ownTitle }).click();
+    await visitor.getByRole('heading', { name: ownTitle, level: 2 }).waitFor();
+    assert.equal(await visitor.getByRole('main').getByRole('combobox').count(), 0, 'nothing to choose: only closing');
+    await visitor.getByRole('button', { name: 'Close ticket…' }).click();
+    const dialog = visitor.getByRole('dialog', { name: `Close “${ownTitle}”?` });
     await dialog.getByRole('button', { name: 'Close ticket' }).click();
     await dialog.waitFor({ state: 'detached' });
+    await visitor.getByText('This ticket is closed. If you need more help, submit a new ticket.').waitFor();
+    assert.equal(await visitor.getByRole('form', { name: 'Reply' }).count(), 0, 'no replies to a closed ticket');
+    await visitor.getByRole('link', { name: /Back to tickets/ }).click();
     await ownCard.getByText('Status: Closed').waitFor();
     await screenshot(visitor, 'desktop-5-requester');
     await visitor.context().close();
@@ -460,6 +698,27 @@ try {
     assert.deepEqual(await unnamedControls(visitor), []);
     await screenshot(visitor, 'desktop-6-users');
 
+    // The SLA targets: the stored ones, checked before sending, saved, and put back.
+    const targets = visitor.getByRole('region', { name: 'SLA targets' });
+    const policy = (await agentApi.call('GET', '/sla-policy/')).body;
+    const lowResolution = targets.getByRole('textbox', { name: 'Resolution (low)' });
+    assert.equal(await lowResolution.inputValue(), String(policy.low.resolution_minutes), 'the stored target is shown');
+    assert.equal(await targets.getByRole('textbox', { name: 'First response (critical)' }).inputValue(), String(policy.critical.first_response_minutes));
+    await lowResolution.fill('0');
+    await targets.getByRole('button', { name: 'Save targets' }).click();
+    await targets.locator('input[aria-invalid="true"]').waitFor();
+    const changed = policy.low.resolution_minutes + 60;
+    await lowResolution.fill(String(changed));
+    const saved = visitor.waitForResponse((response) => response.request().method() === 'PUT' && response.url().endsWith('/api/sla-policy/'));
+    await targets.getByRole('button', { name: 'Save targets' }).click();
+    assert.equal((await saved).status(), 200, 'the policy is saved');
+    await targets.getByText('SLA targets saved.').waitFor();
+    assert.equal((await agentApi.call('GET', '/sla-policy/')).body.low.resolution_minutes, changed);
+    await lowResolution.fill(String(policy.low.resolution_minutes));
+    await targets.getByRole('button', { name: 'Save targets' }).click();
+    await targets.getByText('SLA targets saved.').waitFor();
+    assert.deepEqual((await agentApi.call('GET', '/sla-policy/')).body, policy, 'the policy is as it was');
+
     await visitor.getByRole('button', { name: 'Sign out' }).click();
     await visitor.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
     await signInThroughForm(visitor, invited);
@@ -469,11 +728,11 @@ try {
     assert.equal(await visitor.getByRole('link', { name: 'Users' }).count(), 0, 'an agent has no Users page');
     await visitor.getByRole('searchbox', { name: 'Search tickets' }).fill(title);
     const queued = visitor.getByRole('list', { name: 'Tickets' }).getByRole('article', { name: title });
-    await queued.click();
-    const dialog = visitor.getByRole('dialog', { name: title });
-    await dialog.getByRole('combobox', { name: 'Status' }).selectOption('resolved');
-    await dialog.getByRole('button', { name: 'Save changes' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    await queued.getByRole('link', { name: title }).click();
+    const details = visitor.getByRole('region', { name: 'Details' });
+    await details.getByRole('combobox', { name: 'Status' }).selectOption('resolved');
+    await details.getByText('Status saved.').waitFor();
+    await visitor.getByRole('link', { name: /Back to tickets/ }).click();
     await queued.getByText('Status: Resolved').waitFor();
     await visitor.context().close();
   }, firstLoad);
@@ -555,12 +814,14 @@ try {
     await mobile.getByRole('group', { name: 'Total tickets' }).waitFor();
     assert.deepEqual(await sidewaysOverflow(mobile), [], 'home page');
     await screenshot(mobile, 'phone-1-home');
-    await mobileCard.click();
-    const mobileDialog = mobile.getByRole('dialog', { name: title });
-    await mobileDialog.waitFor();
-    await mobileDialog.getByRole('button', { name: 'Save changes' }).waitFor();
-    assert.deepEqual(await sidewaysOverflow(mobile), [], 'with the status modal open');
-    await screenshot(mobile, 'phone-2-modal', { fullPage: false });
+    await mobileCard.getByRole('link', { name: title }).click();
+    await mobile.getByRole('region', { name: 'Details' }).getByRole('combobox', { name: 'Status' }).waitFor();
+    assert.deepEqual(await sidewaysOverflow(mobile), [], 'a ticket page');
+    await mobile.goto(`${baseUrl}/tickets/${conversation.id}`);
+    await mobile.getByRole('article', { name: 'Internal note by Alex Agent' }).waitFor();
+    await mobile.getByRole('list', { name: 'History' }).getByText('Rita Requester replied').waitFor();
+    assert.deepEqual(await sidewaysOverflow(mobile), [], 'a ticket page with its conversation');
+    await screenshot(mobile, 'phone-2-ticket');
     await mobile.context().close();
   }, firstLoad);
 

@@ -2,14 +2,16 @@ import { useSignInMethods } from './api/queries/useSignInMethods';
 import type { User } from './api/types';
 import { OidcSession } from './auth/OidcSession';
 import { useSession } from './auth/SessionProvider';
-import { AppHeader, USERS_PATH } from './components/AppHeader';
+import { AppHeader } from './components/AppHeader';
 import { Brand } from './components/Brand';
 import { SignedOutPage } from './components/SignedOutPage';
+import { TicketPage } from './components/TicketPage';
 import { TicketsPage } from './components/TicketsPage';
 import { UsersPage } from './components/UsersPage';
 import { LoadError } from './components/ui/LoadError';
 import { Spinner } from './components/ui/Spinner';
 import { usePath } from './hooks/usePath';
+import { ticketIdFromPath, USERS_PATH } from './routes';
 
 /** Which way in the server offers decides what a signed-out visitor sees, so it comes first. */
 export function App() {
@@ -46,10 +48,18 @@ export function App() {
 
 function SignedIn({ user }: { user: User }) {
   const path = usePath();
+  const ticketId = ticketIdFromPath(path);
   return (
     <div className="min-h-screen">
       <AppHeader user={user} />
-      {path === USERS_PATH && user.role === 'admin' ? <UsersPage /> : <TicketsPage user={user} />}
+      {ticketId !== null ? (
+        // Keyed, so another ticket starts with an empty reply box and its own scroll.
+        <TicketPage key={ticketId} ticketId={ticketId} user={user} />
+      ) : path === USERS_PATH && user.role === 'admin' ? (
+        <UsersPage />
+      ) : (
+        <TicketsPage user={user} />
+      )}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { client, resolveAgainstApi } from './client';
 import type {
   Classification,
   NewTicket,
+  QueueCounts,
   Ticket,
   TicketFilters,
   TicketPage,
@@ -29,10 +30,12 @@ export function parseNextLink(header: string | null | undefined): string | null 
   return null;
 }
 
+/** Query parameters for `filters`: empty ones left out, a list of statuses comma-separated. */
 function filterParams(filters: TicketFilters): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const [key, value] of Object.entries(filters)) {
-    const trimmed = typeof value === 'string' ? value.trim() : '';
+  for (const [key, value] of Object.entries(filters) as [string, unknown][]) {
+    const text = Array.isArray(value) ? value.join(',') : typeof value === 'number' ? String(value) : value;
+    const trimmed = typeof text === 'string' ? text.trim() : '';
     if (trimmed) params[key] = trimmed;
   }
   return params;
@@ -80,6 +83,11 @@ export async function createTicket(ticket: NewTicket, idempotencyKey: string): P
 export async function updateTicket(id: number, patch: TicketPatch, etag?: string | null): Promise<VersionedTicket> {
   const headers = etag ? { 'If-Match': etag } : undefined;
   return toVersioned(await client.patch<Ticket>(`/tickets/${id}/`, patch, { headers }));
+}
+
+/** Staff only: how many active tickets each queue holds. */
+export async function getQueueCounts(): Promise<QueueCounts> {
+  return (await client.get<QueueCounts>('/tickets/queues/')).data;
 }
 
 export async function getTicketStats(): Promise<TicketStats> {

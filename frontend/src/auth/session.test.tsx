@@ -18,16 +18,18 @@ describe('an access token that expires', () => {
     const [firstToken] = [...db.accessTokens.keys()];
     db.expireAccessTokens();
 
-    await user.click(screen.getByRole('button', { name: 'Printer on fire' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Printer on fire' });
+    // The ticket's page asks for the ticket, its thread, its history and the agents together.
+    await user.click(screen.getByRole('link', { name: 'Printer on fire' }));
+    const page = await screen.findByRole('main');
     await waitFor(() => expect(db.requestsTo('GET', `/api/tickets/${db.tickets[0].id}/`)).toHaveLength(2));
+    await within(page).findByRole('list', { name: 'History' });
 
     const [refused, retried] = db.requestsTo('GET', `/api/tickets/${db.tickets[0].id}/`);
     expect(refused.headers.get('Authorization')).toBe(`Bearer ${firstToken}`);
     expect(retried.headers.get('Authorization')).not.toBe(`Bearer ${firstToken}`);
     expect(db.accessTokens.has(retried.headers.get('Authorization')!.replace('Bearer ', ''))).toBe(true);
     expect(db.requestsTo('POST', '/api/auth/refresh')).toHaveLength(1);
-    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+    expect(within(page).queryByRole('alert')).not.toBeInTheDocument();
   });
 
   it('renews once for several calls refused together', async () => {

@@ -1,13 +1,12 @@
 import { isStaff, type User } from '../api/types';
 import { useSessionStore } from '../auth/SessionProvider';
 import { navigate } from '../hooks/usePath';
+import { TICKETS_PATH, USERS_PATH } from '../routes';
 import { useTicketDraft } from '../hooks/useTicketDraft';
 import { RoleBadge } from './Badges';
 import { Brand } from './Brand';
 import { AppLink } from './ui/AppLink';
 import { secondaryButtonClass } from './ui/styles';
-
-export const USERS_PATH = '/users';
 
 const navLinkClass =
   'rounded-lg px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 ' +
@@ -21,7 +20,7 @@ export function AppHeader({ user }: { user: User }) {
   function signOut() {
     // Whoever signs in next on this device starts with an empty form.
     draft.reset();
-    navigate('/', { replace: true });
+    navigate(TICKETS_PATH, { replace: true });
     void session.signOut();
   }
 
@@ -30,7 +29,7 @@ export function AppHeader({ user }: { user: User }) {
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3 sm:px-6">
         <Brand />
         <nav aria-label="Pages" className="flex gap-1">
-          <AppLink to="/" className={navLinkClass}>
+          <AppLink to={TICKETS_PATH} className={navLinkClass}>
             {isStaff(user) ? 'Tickets' : 'My tickets'}
           </AppLink>
           {user.role === 'admin' && (

@@ -9,7 +9,7 @@ import {
   type Status,
 } from '../api/types';
 
-const badgeBase = 'inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap';
+export const badgeBase = 'inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap';
 
 export const PRIORITY_COLORS: Record<Priority, { badge: string; bar: string }> = {
   low: { badge: 'bg-slate-50 text-slate-700 ring-slate-300', bar: 'bg-slate-400' },

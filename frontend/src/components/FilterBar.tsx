@@ -7,9 +7,9 @@ import {
   PRIORITY_LABELS,
   STATUSES,
   STATUS_LABELS,
-  type TicketFilters,
 } from '../api/types';
 import { useDebouncedValue } from '../hooks/useDebouncedValue';
+import type { ListFilters } from '../hooks/useListView';
 import { Field } from './ui/Field';
 import { SelectField } from './ui/SelectField';
 import { ghostButtonClass, inputClass } from './ui/styles';
@@ -28,13 +28,16 @@ const NARROWING: Record<NarrowingFilter, { label: string; options: readonly stri
 const GRID_COLUMNS = ['', 'grid-cols-1', 'grid-cols-2', 'grid-cols-3'];
 
 interface FilterBarProps {
-  filters: TicketFilters;
-  onChange: (filters: TicketFilters) => void;
+  filters: ListFilters;
+  /** `push`: a choice worth a history entry (a select, clearing); a settled search replaces it. */
+  onChange: (filters: ListFilters, options?: { push?: boolean }) => void;
   /** The selects offered besides the search box; all three by default. */
   narrowBy?: readonly NarrowingFilter[];
+  /** What the status select's empty choice means (a queue may already narrow the statuses). */
+  anyStatusLabel?: string;
 }
 
-export function FilterBar({ filters, onChange, narrowBy = ['category', 'priority', 'status'] }: FilterBarProps) {
+export function FilterBar({ filters, onChange, narrowBy = ['category', 'priority', 'status'], anyStatusLabel = 'All' }: FilterBarProps) {
   const [searchText, setSearchText] = useState(filters.search ?? '');
   const debouncedSearch = useDebouncedValue(searchText, SEARCH_DEBOUNCE_MS);
 
@@ -76,8 +79,9 @@ export function FilterBar({ filters, onChange, narrowBy = ['category', 'priority
           <FilterSelect<string>
             key={key}
             {...NARROWING[key]}
+            noneLabel={key === 'status' ? anyStatusLabel : 'All'}
             value={filters[key]}
-            onChange={(value) => onChange({ ...filters, [key]: value } as TicketFilters)}
+            onChange={(value) => onChange({ ...filters, [key]: value } as ListFilters, { push: true })}
           />
         ))}
       </div>
@@ -87,7 +91,7 @@ export function FilterBar({ filters, onChange, narrowBy = ['category', 'priority
             type="button"
             onClick={() => {
               setSearchText('');
-              onChange({});
+              onChange({}, { push: true });
             }}
             className={`${ghostButtonClass} px-2 py-1 text-xs`}
           >
@@ -101,20 +105,21 @@ export function FilterBar({ filters, onChange, narrowBy = ['category', 'priority
 
 interface FilterSelectProps<T extends string> {
   label: string;
+  noneLabel: string;
   value: T | undefined;
   options: readonly T[];
   optionLabels: Record<T, string>;
   onChange: (value: T | undefined) => void;
 }
 
-/** One narrowing choice; "All" is no filter. */
-function FilterSelect<T extends string>({ value, onChange, ...choice }: FilterSelectProps<T>) {
+/** One narrowing choice; the empty one ("All") is no filter. */
+function FilterSelect<T extends string>({ value, onChange, noneLabel, ...choice }: FilterSelectProps<T>) {
   return (
     <SelectField
       {...choice}
+      noneLabel={noneLabel}
       labelStyle="small"
       className="min-w-0"
-      noneLabel="All"
       value={value ?? ''}
       onChange={(chosen) => onChange(chosen || undefined)}
     />

@@ -1,7 +1,8 @@
 import { useId } from 'react';
 
 import { useTicketStats } from '../api/queries/useTicketStats';
-import { CATEGORIES, CATEGORY_LABELS, PRIORITIES, PRIORITY_LABELS } from '../api/types';
+import { CATEGORIES, CATEGORY_LABELS, PRIORITIES, PRIORITY_LABELS, type TicketStats } from '../api/types';
+import { formatMinutes } from '../lib/sla';
 import { CATEGORY_COLORS, PRIORITY_COLORS } from './Badges';
 import { LoadError } from './ui/LoadError';
 import { Spinner } from './ui/Spinner';
@@ -48,7 +49,7 @@ export function StatsDashboard() {
               label="Open"
               value={numberFormat.format(stats.data.open_tickets)}
               hint={`${percentFormat.format(stats.data.total_tickets ? stats.data.open_tickets / stats.data.total_tickets : 0)} of all`}
-              accent
+              tone="accent"
             />
             <StatTile
               label="Avg per day"
@@ -74,20 +75,78 @@ export function StatsDashboard() {
               barClass: CATEGORY_COLORS[category],
             }))}
           />
+          <Workload stats={stats.data} />
         </div>
       )}
     </section>
   );
 }
 
-function StatTile({ label, value, hint, accent = false }: { label: string; value: string; hint: string; accent?: boolean }) {
+const BUSIEST_SHOWN = 4;
+
+const sumTickets = (loads: TicketStats['open_by_assignee']) => loads.reduce((sum, load) => sum + load.tickets, 0);
+
+/** Who holds the work, what nobody holds, what is late, and how fast the team answers and resolves. */
+function Workload({ stats }: { stats: TicketStats }) {
+  const median = (minutes: number | null) => (minutes === null ? '—' : formatMinutes(minutes));
+  // The server sends the busiest first; the card keeps the height of the breakdowns above it.
+  const busiest = stats.open_by_assignee.slice(0, BUSIEST_SHOWN);
+  const others = stats.open_by_assignee.slice(BUSIEST_SHOWN);
+  return (
+    <>
+      <div className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-1 lg:gap-3">
+        <StatTile label="Unassigned" value={numberFormat.format(stats.unassigned_open)} hint="Open or in progress" />
+        <StatTile
+          label="SLA breached"
+          value={numberFormat.format(stats.sla_breached)}
+          hint="Past a running target"
+          tone={stats.sla_breached > 0 ? 'alert' : 'plain'}
+        />
+      </div>
+      <div className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-1 lg:gap-3">
+        <StatTile label="Median first response" value={median(stats.median_first_response_minutes)} hint="Last 30 days" />
+        <StatTile label="Median resolution" value={median(stats.median_resolution_minutes)} hint="Last 30 days" />
+      </div>
+      <Breakdown
+        title="Open by assignee"
+        empty="Nobody holds an open ticket."
+        rows={busiest.map((load) => ({
+          key: String(load.assignee_id),
+          label: load.assignee_name,
+          count: load.tickets,
+          barClass: 'bg-indigo-500',
+        }))}
+        total={sumTickets(stats.open_by_assignee)}
+        footnote={
+          others.length > 0
+            ? `And ${numberFormat.format(others.length)} ${others.length === 1 ? 'other' : 'others'}: ${numberFormat.format(sumTickets(others))}`
+            : undefined
+        }
+      />
+    </>
+  );
+}
+
+const TILE_VALUE_COLORS = { plain: 'text-slate-900', accent: 'text-indigo-600', alert: 'text-rose-600' };
+
+function StatTile({
+  label,
+  value,
+  hint,
+  tone = 'plain',
+}: {
+  label: string;
+  value: string;
+  hint: string;
+  tone?: keyof typeof TILE_VALUE_COLORS;
+}) {
   return (
     <div role="group" aria-label={label} className={`${cardClass} p-3 sm:p-4 lg:flex lg:items-center lg:justify-between lg:gap-3 lg:py-3`}>
       <div className="min-w-0">
         <p className="text-xs font-medium text-slate-500 sm:text-sm">{label}</p>
         <p className="hidden text-xs text-slate-400 sm:block">{hint}</p>
       </div>
-      <p className={`mt-1 text-2xl font-semibold tabular-nums lg:mt-0 ${accent ? 'text-indigo-600' : 'text-slate-900'}`}>
+      <p className={`mt-1 text-2xl font-semibold tabular-nums lg:mt-0 ${TILE_VALUE_COLORS[tone]}`}>
         {value}
       </p>
     </div>
@@ -101,14 +160,24 @@ interface BreakdownRow {
   barClass: string;
 }
 
-function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
+interface BreakdownProps {
+  title: string;
+  rows: BreakdownRow[];
+  /** What the bars are a share of, when the rows are not all of it. */
+  total?: number;
+  empty?: string;
+  /** Under the rows: what they leave out. */
+  footnote?: string;
+}
+
+function Breakdown({ title, rows, total = rows.reduce((sum, row) => sum + row.count, 0), empty, footnote }: BreakdownProps) {
   const headingId = useId();
-  const total = rows.reduce((sum, row) => sum + row.count, 0);
   return (
     <figure aria-labelledby={headingId} className={`${cardClass} p-4`}>
       <figcaption id={headingId} className="text-sm font-medium text-slate-500">
         {title}
       </figcaption>
+      {rows.length === 0 && empty && <p className="mt-3 text-sm text-slate-500">{empty}</p>}
       <ul className="mt-3 space-y-2">
         {rows.map((row) => {
           const share = total > 0 ? (row.count / total) * 100 : 0;
@@ -125,6 +194,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
           );
         })}
       </ul>
+      {footnote && <p className="mt-2 text-xs text-slate-500">{footnote}</p>}
     </figure>
   );
 }

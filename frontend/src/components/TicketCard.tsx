@@ -1,6 +1,10 @@
+import type { MouseEvent, Ref } from 'react';
+
 import type { Ticket } from '../api/types';
+import { ticketPath } from '../routes';
 import { CategoryBadge, PriorityBadge, StatusBadge } from './Badges';
 import { RelativeTime } from './RelativeTime';
+import { SlaBadge } from './SlaBadge';
 
 const PREVIEW_CHARS = 220;
 
@@ -9,30 +13,50 @@ function preview(description: string): string {
   return oneLine.length > PREVIEW_CHARS ? `${oneLine.slice(0, PREVIEW_CHARS).trimEnd()}…` : oneLine;
 }
 
+/** For staff, who work everyone's tickets: who asked, who works it, and how its target stands. */
+export interface StaffDetails {
+  /** The assignee's name; null when unassigned; undefined while the names load. */
+  assigneeName: string | null | undefined;
+}
+
 interface TicketCardProps {
   ticket: Ticket;
   onOpen: (ticket: Ticket) => void;
-  /** Who asked: for staff, who work everyone's tickets. */
-  showRequester?: boolean;
+  staff?: StaffDetails;
+  /** The list's keyboard selection (j/k). */
+  selected?: boolean;
+  onFocus?: () => void;
+  linkRef?: Ref<HTMLAnchorElement>;
 }
 
-export function TicketCard({ ticket, onOpen, showRequester = false }: TicketCardProps) {
+export function TicketCard({ ticket, onOpen, staff, selected = false, onFocus, linkRef }: TicketCardProps) {
+  function follow(event: MouseEvent<HTMLAnchorElement>) {
+    // A new tab or window (modifier keys, middle button) is the browser's business.
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    onOpen(ticket);
+  }
+
   return (
     <article
       aria-labelledby={`ticket-${ticket.id}-title`}
-      className="group relative rounded-xl border border-slate-200 bg-white p-4 shadow-sm transition hover:border-indigo-300 hover:shadow-md focus-within:border-indigo-400 focus-within:ring-2 focus-within:ring-indigo-500/30"
+      aria-current={selected || undefined}
+      className={`group relative rounded-xl border bg-white p-4 shadow-sm transition hover:border-indigo-300 hover:shadow-md focus-within:border-indigo-500 focus-within:ring-2 focus-within:ring-indigo-500/60 ${
+        selected ? 'border-indigo-400 ring-2 ring-indigo-500/40' : 'border-slate-200'
+      }`}
     >
       <div className="flex items-start justify-between gap-3">
         <h3 id={`ticket-${ticket.id}-title`} className="min-w-0 text-base font-semibold text-slate-900">
-          {/* The button's box is stretched over the card, so the whole card is one click target. */}
-          <button
-            type="button"
-            onClick={() => onOpen(ticket)}
-            aria-haspopup="dialog"
-            className="break-words text-left after:absolute after:inset-0 after:rounded-xl after:content-[''] focus:outline-none group-hover:text-indigo-700"
+          {/* The link's box is stretched over the card, so the whole card is one click target. */}
+          <a
+            ref={linkRef}
+            href={ticketPath(ticket.id)}
+            onClick={follow}
+            onFocus={onFocus}
+            className="break-words after:absolute after:inset-0 after:rounded-xl after:content-[''] focus:outline-none group-hover:text-indigo-700"
           >
             {ticket.title}
-          </button>
+          </a>
         </h3>
         <span className="shrink-0 text-xs tabular-nums text-slate-400">#{ticket.id}</span>
       </div>
@@ -41,15 +65,26 @@ export function TicketCard({ ticket, onOpen, showRequester = false }: TicketCard
         <StatusBadge status={ticket.status} />
         <PriorityBadge priority={ticket.priority} />
         <CategoryBadge category={ticket.category} />
-        {showRequester && ticket.requester_email && (
+        {staff && <SlaBadge ticket={ticket} />}
+        {staff && ticket.requester_email && (
           <span className="min-w-0 truncate text-xs text-slate-500" title={ticket.requester_email}>
             From {ticket.requester_name || ticket.requester_email}
           </span>
         )}
+        {staff && <AssigneeLabel assigneeId={ticket.assignee_id} name={staff.assigneeName} />}
         <span className="ml-auto text-xs text-slate-500">
           <RelativeTime iso={ticket.created_at} />
         </span>
       </div>
     </article>
+  );
+}
+
+function AssigneeLabel({ assigneeId, name }: { assigneeId: number | null; name: string | null | undefined }) {
+  if (assigneeId === null) return <span className="text-xs italic text-slate-500">Unassigned</span>;
+  return (
+    <span className="min-w-0 truncate text-xs text-slate-600">
+      <span aria-hidden="true">· </span>Assigned to {name ?? `#${assigneeId}`}
+    </span>
   );
 }

@@ -69,7 +69,7 @@ describe('TicketList', () => {
     db.tickets.push(makeTicket({ title: 'Open me' }));
     const onOpen = vi.fn();
     const { user } = renderWithClient(<TicketList filters={{}} onOpenTicket={onOpen} onClearFilters={noop} />);
-    await user.click(await screen.findByRole('button', { name: 'Open me' }));
+    await user.click(await screen.findByRole('link', { name: 'Open me' }));
     expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ title: 'Open me' }));
   });
 

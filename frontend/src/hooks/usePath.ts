@@ -12,10 +12,13 @@ function subscribe(listener: () => void) {
   };
 }
 
-/** Goes to `to` (a path, optionally with a query) without reloading the page. */
-export function navigate(to: string, { replace = false } = {}): void {
-  if (replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
+/**
+ * Goes to `to` (a path, optionally with a query) without reloading the page. `state` is kept
+ * with the new history entry (`window.history.state`), e.g. where the user came from.
+ */
+export function navigate(to: string, { replace = false, state = null }: { replace?: boolean; state?: unknown } = {}): void {
+  if (replace) window.history.replaceState(state, '', to);
+  else window.history.pushState(state, '', to);
   listeners.forEach((listener) => listener());
 }
 

@@ -1,4 +1,4 @@
-import type { Role, Ticket, User } from '../api/types';
+import type { Comment, Role, Ticket, TicketEvent, User } from '../api/types';
 
 /** One account of each role, as the mock API starts with them; all share TEST_PASSWORD. */
 export const TEST_USERS: Record<Role, User> = {
@@ -32,6 +32,57 @@ export function makeTicket(overrides: Partial<Ticket> = {}): Ticket {
     requester_id: requester.id,
     requester_email: requester.email,
     requester_name: requester.name,
+    assignee_id: null,
+    first_response_due_at: null,
+    resolution_due_at: null,
+    first_responded_at: null,
+    resolved_at: null,
+    sla: null,
+    sla_target: null,
+    sla_due_at: null,
+    ...overrides,
+  };
+}
+
+let nextCommentId = 1;
+
+/** A public reply by Rita Requester on ticket 1 unless said otherwise. */
+export function makeComment(overrides: Partial<Comment> = {}): Comment {
+  const id = overrides.id ?? nextCommentId++;
+  const author = TEST_USERS.requester;
+  return {
+    id,
+    ticket_id: 1,
+    author_id: author.id,
+    author_name: author.name,
+    author_is_staff: false,
+    body: `Comment ${id}`,
+    visibility: 'public',
+    created_at: new Date(Date.UTC(2026, 0, 2, 12, 0, id)).toISOString(),
+    ...overrides,
+  };
+}
+
+let nextEventId = 1;
+
+/** Something Alex Agent did on ticket 1, by default a status change from open to in progress. */
+export function makeEvent(overrides: Partial<TicketEvent> = {}): TicketEvent {
+  const id = overrides.id ?? nextEventId++;
+  const actor = TEST_USERS.agent;
+  return {
+    id,
+    ticket_id: 1,
+    kind: 'status_changed',
+    actor_kind: 'user',
+    actor_id: actor.id,
+    actor_name: actor.name,
+    from: 'open',
+    to: 'in_progress',
+    from_name: null,
+    to_name: null,
+    comment_id: null,
+    visibility: 'public',
+    created_at: new Date(Date.UTC(2026, 0, 2, 12, 0, id)).toISOString(),
     ...overrides,
   };
 }

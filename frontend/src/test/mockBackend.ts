@@ -5,19 +5,28 @@ import { http, HttpResponse } from 'msw';
 
 import {
   CATEGORIES,
+  COMMENT_MAX_CHARS,
   PRIORITIES,
+  SLA_MAX_MINUTES,
+  type Agent,
   type AuthSession,
   type Classification,
+  type Comment,
   type Invitation,
+  type NewComment,
   type NewTicket,
+  type QueueCounts,
   type SignInMethods,
+  type SlaPolicy,
+  type Status,
   type Ticket,
+  type TicketEvent,
   type TicketPatch,
   type TicketStats,
   type User,
   type UserChanges,
 } from '../api/types';
-import { makeTicket, makeUser, TEST_PASSWORD, TEST_USERS } from './fixtures';
+import { makeComment, makeEvent, makeTicket, makeUser, TEST_PASSWORD, TEST_USERS } from './fixtures';
 
 export interface RecordedRequest {
   method: string;
@@ -31,6 +40,13 @@ interface IdempotentCreate {
   ticket: Ticket;
 }
 
+export const DEFAULT_SLA_POLICY: SlaPolicy = {
+  low: { first_response_minutes: 4320, resolution_minutes: 10080 },
+  medium: { first_response_minutes: 1440, resolution_minutes: 4320 },
+  high: { first_response_minutes: 240, resolution_minutes: 1440 },
+  critical: { first_response_minutes: 60, resolution_minutes: 240 },
+};
+
 const DEFAULT_METHODS: SignInMethods = { builtin: true, signup: false, public_submission: false, oidc: null };
 
 /** Requests without an account (creates and classifications together) one client may send a minute. */
@@ -38,6 +54,10 @@ export const PUBLIC_REQUESTS_PER_MINUTE = 5;
 
 export const db = {
   tickets: [] as Ticket[],
+  /** Every ticket's thread, internal notes included; the handlers filter by who asks. */
+  comments: [] as Comment[],
+  events: [] as TicketEvent[],
+  slaPolicy: DEFAULT_SLA_POLICY,
   users: [] as User[],
   requests: [] as RecordedRequest[],
   /** Creates by Idempotency-Key, answered again for a repeat of the same body. */
@@ -52,6 +72,9 @@ export const db = {
   publicRequestsLeft: PUBLIC_REQUESTS_PER_MINUTE,
   reset() {
     this.tickets = [];
+    this.comments = [];
+    this.events = [];
+    this.slaPolicy = DEFAULT_SLA_POLICY;
     this.users = Object.values(TEST_USERS).map((user) => ({ ...user }));
     this.requests = [];
     this.idempotentCreates = new Map();
@@ -74,6 +97,12 @@ export const db = {
   },
   requestsTo(method: string, pathname: string) {
     return this.requests.filter((r) => r.method === method && r.url.pathname === pathname);
+  },
+  /** A line of a ticket's history, numbered after the ones already there. */
+  addEvent(event: Partial<TicketEvent> & Pick<TicketEvent, 'ticket_id' | 'kind'>): TicketEvent {
+    const added = makeEvent({ id: this.events.length + 1, created_at: new Date().toISOString(), ...event });
+    this.events.push(added);
+    return added;
   },
 };
 
@@ -139,6 +168,47 @@ function visitorRequester({ requester_email: email, requester_name: name }: NewT
 }
 
 const isStaff = (user: User) => user.role !== 'requester';
+const ACTIVE: readonly Status[] = ['open', 'in_progress'];
+const isActive = (ticket: Ticket) => ACTIVE.includes(ticket.status);
+
+/** What the API shows a requester of a ticket: no service-level targets. */
+function asSeenBy(user: User | null, ticket: Ticket): Ticket {
+  if (user && isStaff(user)) return ticket;
+  return {
+    ...ticket,
+    first_response_due_at: null,
+    resolution_due_at: null,
+    sla: null,
+    sla_target: null,
+    sla_due_at: null,
+  };
+}
+
+/** The actor fields of an event done by `user` (a visitor's create is the system's). */
+function actor(user: User | null): Pick<TicketEvent, 'actor_kind' | 'actor_id' | 'actor_name'> {
+  return user
+    ? { actor_kind: 'user', actor_id: user.id, actor_name: user.name }
+    : { actor_kind: 'system', actor_id: null, actor_name: null };
+}
+
+/**
+ * A page of `items` by offset, with a `Link` to the next one that keeps the query, as the
+ * server's keyset cursors do.
+ */
+function paged<T>(items: T[], url: URL, defaultLimit = 50) {
+  const params = url.searchParams;
+  const limit = Number(params.get('limit') ?? defaultLimit);
+  const offset = Number(params.get('cursor') ?? 0);
+  const headers = new Headers();
+  if (offset + limit < items.length) {
+    const next = new URLSearchParams(params);
+    next.set('cursor', String(offset + limit));
+    headers.set('Link', `<${url.pathname}?${next}>; rel="next"`);
+  }
+  return HttpResponse.json(items.slice(offset, offset + limit), { headers });
+}
+
+const staffAccounts = () => db.users.filter((u) => isStaff(u) && !u.disabled);
 const visibleTo = (user: User) => (ticket: Ticket) => isStaff(user) || ticket.requester_id === user.id;
 const forbidden = (detail: string) => problem(403, 'Forbidden', detail);
 const taken = () => problem(409, 'Conflict', 'A value of this request is already taken.', { email: ['is already registered'] });
@@ -195,8 +265,9 @@ async function handleCreate(request: Request) {
     requester_name: requester.name,
   });
   db.tickets.push(ticket);
+  db.addEvent({ ticket_id: ticket.id, kind: 'created', ...actor(user), from: null, to: null });
   if (key) db.idempotentCreates.set(key, { body: canonicalJson(body), ticket });
-  return created(ticket);
+  return created(asSeenBy(user, ticket));
 }
 
 /** A create that reaches the API, which makes the ticket, but whose answer never arrives. */
@@ -235,6 +306,13 @@ export const handlers = [
       avg_tickets_per_day: db.tickets.length,
       priority_breakdown: countBy(PRIORITIES, (t) => t.priority),
       category_breakdown: countBy(CATEGORIES, (t) => t.category),
+      open_by_assignee: staffAccounts()
+        .map((u) => ({ assignee_id: u.id, assignee_name: u.name, tickets: db.tickets.filter((t) => isActive(t) && t.assignee_id === u.id).length }))
+        .filter((load) => load.tickets > 0),
+      unassigned_open: db.tickets.filter((t) => isActive(t) && t.assignee_id === null).length,
+      sla_breached: db.tickets.filter((t) => t.sla === 'breached').length,
+      median_first_response_minutes: null,
+      median_resolution_minutes: null,
     };
     return HttpResponse.json(stats);
   }),
@@ -246,27 +324,47 @@ export const handlers = [
     return HttpResponse.json(db.classification);
   }),
 
+  http.get('/api/tickets/queues/', async ({ request }) => {
+    await record(request);
+    const user = caller(request);
+    if (user instanceof Response) return user;
+    if (!isStaff(user)) return forbidden('Only agents work the queues.');
+    const active = db.tickets.filter(isActive);
+    const counts: QueueCounts = {
+      mine: active.filter((t) => t.assignee_id === user.id).length,
+      unassigned: active.filter((t) => t.assignee_id === null).length,
+      due_soon: active.filter((t) => t.sla === 'due_soon').length,
+      breached: active.filter((t) => t.sla === 'breached').length,
+      all: db.tickets.length,
+    };
+    return HttpResponse.json(counts);
+  }),
+
   http.get('/api/tickets/', async ({ request }) => {
     const { url } = await record(request);
     const user = caller(request);
     if (user instanceof Response) return user;
     const params = url.searchParams;
+    if (!isStaff(user)) {
+      const staffOnly = ['assignee', 'sla'].filter((key) => params.has(key));
+      if (staffOnly.length > 0) {
+        return problem(400, 'Bad Request', 'The request has invalid fields.', Object.fromEntries(staffOnly.map((key) => [key, ['is a filter for agents and admins']])));
+      }
+    }
     const search = params.get('search')?.toLowerCase();
+    const statuses = params.get('status')?.split(',');
+    const assignee = params.get('assignee');
+    const sla = params.get('sla');
     const matching = db.tickets
       .filter(visibleTo(user))
-      .filter((t) => ['category', 'priority', 'status'].every((key) => !params.get(key) || t[key as keyof Ticket] === params.get(key)))
+      .filter((t) => ['category', 'priority'].every((key) => !params.get(key) || t[key as keyof Ticket] === params.get(key)))
+      .filter((t) => !statuses || statuses.includes(t.status))
+      .filter((t) => !assignee || t.assignee_id === (assignee === 'me' ? user.id : assignee === 'none' ? null : Number(assignee)))
+      .filter((t) => !sla || t.sla === sla)
       .filter((t) => !search || `${t.title} ${t.description}`.toLowerCase().includes(search))
-      .sort(newestFirst);
-    const limit = Number(params.get('limit') ?? 50);
-    const offset = Number(params.get('cursor') ?? 0);
-    const page = matching.slice(offset, offset + limit);
-    const headers = new Headers();
-    if (offset + limit < matching.length) {
-      const next = new URLSearchParams(params);
-      next.set('cursor', String(offset + limit));
-      headers.set('Link', `</api/tickets/?${next}>; rel="next"`);
-    }
-    return HttpResponse.json(page, { headers });
+      .sort(sla ? (a, b) => (a.sla_due_at ?? '').localeCompare(b.sla_due_at ?? '') || a.id - b.id : newestFirst)
+      .map((t) => asSeenBy(user, t));
+    return paged(matching, url);
   }),
 
   http.post('/api/tickets/', async ({ request }) => handleCreate(request)),
@@ -277,7 +375,7 @@ export const handlers = [
     if (user instanceof Response) return user;
     const ticket = db.tickets.filter(visibleTo(user)).find((t) => t.id === Number(params.id));
     if (!ticket) return problem(404, 'Not Found', 'No ticket with that id.');
-    return HttpResponse.json(ticket, { headers: { ETag: etagOf(ticket) } });
+    return HttpResponse.json(asSeenBy(user, ticket), { headers: { ETag: etagOf(ticket) } });
   }),
 
   http.patch('/api/tickets/:id/', async ({ request, params }) => {
@@ -292,14 +390,175 @@ export const handlers = [
     const current = db.tickets[index];
     const ifMatch = headers.get('If-Match');
     if (ifMatch && ifMatch !== etagOf(current)) return problem(412, 'Precondition Failed', 'The ticket has changed.');
-    const updated = { ...current, ...(body as TicketPatch), updated_at: new Date().toISOString() };
+    const patch = body as TicketPatch;
+    if (patch.assignee_id !== undefined && patch.assignee_id !== null && !staffAccounts().some((u) => u.id === patch.assignee_id)) {
+      return problem(400, 'Bad Request', 'The request has invalid fields.', { assignee_id: ['must be an enabled agent or admin'] });
+    }
+    const updated = { ...current, ...patch, updated_at: later(current.updated_at) };
     db.tickets[index] = updated;
-    return HttpResponse.json(updated, { headers: { ETag: etagOf(updated) } });
+    recordChanges(user, current, updated);
+    return HttpResponse.json(asSeenBy(user, updated), { headers: { ETag: etagOf(updated) } });
   }),
 
+  ...conversationHandlers(),
+  ...staffHandlers(),
   ...authHandlers(),
   ...userHandlers(),
 ];
+
+/** Now, or just after `previous` when the clock has not moved on: each version has its own tag. */
+function later(previous: string): string {
+  const now = new Date();
+  const after = new Date(new Date(previous).getTime() + 1);
+  return (now > after ? now : after).toISOString();
+}
+
+const CHANGE_KINDS = { status: 'status_changed', category: 'category_changed', priority: 'priority_changed' } as const;
+
+/** The history lines a change makes, as the server writes them. */
+function recordChanges(user: User | null, before: Ticket, after: Ticket) {
+  const who = user ? actor(user) : actor(null);
+  for (const [field, kind] of Object.entries(CHANGE_KINDS) as [keyof typeof CHANGE_KINDS, string][]) {
+    if (before[field] !== after[field]) db.addEvent({ ticket_id: after.id, kind, ...who, from: before[field], to: after[field] });
+  }
+  if (before.assignee_id !== after.assignee_id) {
+    const name = (id: number | null) => db.users.find((u) => u.id === id)?.name ?? null;
+    db.addEvent({
+      ticket_id: after.id,
+      kind: 'assignee_changed',
+      ...who,
+      from: before.assignee_id === null ? null : String(before.assignee_id),
+      to: after.assignee_id === null ? null : String(after.assignee_id),
+      from_name: name(before.assignee_id),
+      to_name: name(after.assignee_id),
+    });
+  }
+}
+
+/** Comments and events: requesters get the public ones of their own tickets only. */
+function conversationHandlers() {
+  const ticketFor = (user: User, id: unknown) => db.tickets.filter(visibleTo(user)).find((t) => t.id === Number(id));
+  const readable = (user: User) => (item: { visibility: string }) => isStaff(user) || item.visibility === 'public';
+  const notFound = () => problem(404, 'Not Found', 'No ticket with that id.');
+  return [
+    http.get('/api/tickets/:id/comments/', async ({ request, params }) => {
+      const { url } = await record(request);
+      const user = caller(request);
+      if (user instanceof Response) return user;
+      const ticket = ticketFor(user, params.id);
+      if (!ticket) return notFound();
+      return paged(db.comments.filter((c) => c.ticket_id === ticket.id).filter(readable(user)).sort((a, b) => a.id - b.id), url);
+    }),
+
+    http.post('/api/tickets/:id/comments/', async ({ request, params }) => {
+      const { body } = await record(request);
+      const user = caller(request);
+      if (user instanceof Response) return user;
+      const ticket = ticketFor(user, params.id);
+      if (!ticket) return notFound();
+      const { body: text, visibility = 'public' } = body as NewComment;
+      if (typeof text !== 'string' || !text.trim()) {
+        return problem(400, 'Bad Request', 'The request has invalid fields.', { body: ['must not be blank'] });
+      }
+      if ([...text].length > COMMENT_MAX_CHARS) {
+        return problem(400, 'Bad Request', 'The request has invalid fields.', { body: [`must be at most ${COMMENT_MAX_CHARS} characters`] });
+      }
+      if (visibility === 'internal' && !isStaff(user)) return forbidden('Internal notes are for agents and admins; leave out visibility to reply.');
+      if (!isStaff(user) && ticket.status === 'closed') {
+        return problem(409, 'Conflict', 'This ticket is closed: open a new ticket to follow up.');
+      }
+      const comment = makeComment({
+        id: db.comments.length + 1,
+        ticket_id: ticket.id,
+        author_id: user.id,
+        author_name: user.name,
+        author_is_staff: isStaff(user),
+        body: text,
+        visibility,
+        created_at: new Date().toISOString(),
+      });
+      db.comments.push(comment);
+      db.addEvent({ ticket_id: ticket.id, kind: 'comment_added', ...actor(user), from: null, to: null, comment_id: comment.id, visibility });
+      const index = db.tickets.indexOf(ticket);
+      const nextStatus: Status | null =
+        visibility !== 'public' ? null
+        : !isStaff(user) && ticket.status === 'resolved' ? 'open'
+        : isStaff(user) && ticket.status === 'open' ? 'in_progress'
+        : null;
+      const firstResponse = isStaff(user) && visibility === 'public' && !ticket.first_responded_at;
+      if (nextStatus || firstResponse) {
+        const updated: Ticket = {
+          ...ticket,
+          status: nextStatus ?? ticket.status,
+          first_responded_at: firstResponse ? comment.created_at : ticket.first_responded_at,
+          updated_at: later(ticket.updated_at),
+        };
+        db.tickets[index] = updated;
+        recordChanges(null, ticket, updated);
+      }
+      return HttpResponse.json(comment, { status: 201 });
+    }),
+
+    http.get('/api/tickets/:id/events/', async ({ request, params }) => {
+      const { url } = await record(request);
+      const user = caller(request);
+      if (user instanceof Response) return user;
+      const ticket = ticketFor(user, params.id);
+      if (!ticket) return notFound();
+      return paged(db.events.filter((e) => e.ticket_id === ticket.id).filter(readable(user)).sort((a, b) => a.id - b.id), url);
+    }),
+  ];
+}
+
+/** Routes for agents and admins: who can be assigned, and the service-level targets. */
+function staffHandlers() {
+  const staff = (request: Request) => {
+    const user = caller(request);
+    if (user instanceof Response || isStaff(user)) return user;
+    return forbidden('Only agents may do this.');
+  };
+  return [
+    http.get('/api/agents/', async ({ request }) => {
+      await record(request);
+      const user = staff(request);
+      if (user instanceof Response) return user;
+      const agents: Agent[] = staffAccounts()
+        .map(({ id, name, email, role }) => ({ id, name, email, role }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      return HttpResponse.json(agents);
+    }),
+
+    http.get('/api/sla-policy/', async ({ request }) => {
+      await record(request);
+      const user = staff(request);
+      return user instanceof Response ? user : HttpResponse.json(db.slaPolicy);
+    }),
+
+    http.put('/api/sla-policy/', async ({ request }) => {
+      const { body } = await record(request);
+      const user = staff(request);
+      if (user instanceof Response) return user;
+      if (user.role !== 'admin') return forbidden('Only admins change the targets.');
+      const policy = body as SlaPolicy;
+      const errors: Record<string, string[]> = {};
+      for (const priority of PRIORITIES) {
+        const targets = policy[priority];
+        for (const key of ['first_response_minutes', 'resolution_minutes'] as const) {
+          const minutes = targets?.[key];
+          if (!Number.isInteger(minutes) || minutes < 1 || minutes > SLA_MAX_MINUTES) {
+            errors[`${priority}.${key}`] = ['must be a whole number of minutes from 1 to 525600 (a year)'];
+          }
+        }
+        if (targets && targets.first_response_minutes > targets.resolution_minutes) {
+          errors[`${priority}.resolution_minutes`] = ['must be at least first_response_minutes'];
+        }
+      }
+      if (Object.keys(errors).length > 0) return problem(400, 'Bad Request', 'The request has invalid fields.', errors);
+      db.slaPolicy = policy;
+      return HttpResponse.json(policy);
+    }),
+  ];
+}
 
 function authHandlers() {
   const signedIn = (user: User, status = 200) => HttpResponse.json(db.startSession(user), { status });

@@ -1,3 +1,5 @@
+import type { QueryClient } from '@tanstack/react-query';
+
 import type { TicketFilters } from '../types';
 
 /**
@@ -10,7 +12,10 @@ export const ticketKeys = {
   list: (filters: TicketFilters) => [...ticketKeys.lists(), filters] as const,
   details: () => [...ticketKeys.all, 'detail'] as const,
   detail: (id: number) => [...ticketKeys.details(), id] as const,
+  comments: (id: number) => [...ticketKeys.detail(id), 'comments'] as const,
+  events: (id: number) => [...ticketKeys.detail(id), 'events'] as const,
   stats: () => [...ticketKeys.all, 'stats'] as const,
+  queues: () => [...ticketKeys.all, 'queues'] as const,
 };
 
 /** Kept across sign-outs: how one may sign in does not depend on who did. */
@@ -21,4 +26,18 @@ export const authKeys = {
 export const userKeys = {
   all: ['users'] as const,
   lists: () => [...userKeys.all, 'list'] as const,
+  agents: () => [...userKeys.all, 'agents'] as const,
 };
+
+export const slaKeys = {
+  policy: () => ['sla-policy'] as const,
+};
+
+/** After any change to a ticket: every list, the queue counts and the stats may now differ. */
+export function invalidateTicketSummaries(queryClient: QueryClient) {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: ticketKeys.lists() }),
+    queryClient.invalidateQueries({ queryKey: ticketKeys.queues() }),
+    queryClient.invalidateQueries({ queryKey: ticketKeys.stats() }),
+  ]);
+}

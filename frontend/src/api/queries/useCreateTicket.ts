@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../errors';
 import { createTicket } from '../ticketApi';
 import type { NewTicket } from '../types';
-import { ticketKeys } from './queryKeys';
+import { invalidateTicketSummaries } from './queryKeys';
 
 export interface CreateTicketVariables {
   ticket: NewTicket;
@@ -27,10 +27,6 @@ export function useCreateTicket() {
   return useMutation({
     mutationFn: ({ ticket, idempotencyKey }: CreateTicketVariables) => createTicket(ticket, idempotencyKey),
     retry: (failureCount, error) => failureCount < CREATE_RETRIES && outcomeUnknown(error),
-    onSuccess: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: ticketKeys.lists() }),
-        queryClient.invalidateQueries({ queryKey: ticketKeys.stats() }),
-      ]),
+    onSuccess: () => invalidateTicketSummaries(queryClient),
   });
 }

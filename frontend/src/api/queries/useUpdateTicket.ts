@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../errors';
 import { updateTicket } from '../ticketApi';
 import type { TicketPatch } from '../types';
-import { ticketKeys } from './queryKeys';
+import { invalidateTicketSummaries, ticketKeys } from './queryKeys';
 
 interface UpdateTicketVariables {
   id: number;
@@ -18,12 +18,14 @@ export function useUpdateTicket() {
     onSuccess: (updated) => {
       queryClient.setQueryData(ticketKeys.detail(updated.ticket.id), updated);
       return Promise.all([
-        queryClient.invalidateQueries({ queryKey: ticketKeys.lists() }),
-        queryClient.invalidateQueries({ queryKey: ticketKeys.stats() }),
+        invalidateTicketSummaries(queryClient),
+        // The change is a line of the history now.
+        queryClient.invalidateQueries({ queryKey: ticketKeys.events(updated.ticket.id) }),
       ]);
     },
     onError: (error, { id }) => {
-      // Someone else changed the ticket: load their version so the user edits on top of it.
+      // Someone else changed the ticket: load their version (and what they did) so the user
+      // edits on top of it.
       if (error instanceof ApiError && error.isConflict) {
         return Promise.all([
           queryClient.invalidateQueries({ queryKey: ticketKeys.detail(id) }),

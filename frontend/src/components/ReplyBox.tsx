@@ -1,0 +1,174 @@
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
+
+import { ApiError, errorDetail } from '../api/errors';
+import { useAddComment } from '../api/queries/useAddComment';
+import { COMMENT_MAX_CHARS, type Visibility } from '../api/types';
+import { charCount } from '../lib/text';
+import { ErrorAlert } from './ui/Alert';
+import { CharacterCount } from './ui/CharacterCount';
+import { Field } from './ui/Field';
+import { SubmitButton } from './ui/SubmitButton';
+import { cardClass, inputClass } from './ui/styles';
+
+interface ReplyBoxProps {
+  ticketId: number;
+  /** Staff choose between a public reply and an internal note; requesters only reply. */
+  staff: boolean;
+  textareaRef?: Ref<HTMLTextAreaElement>;
+}
+
+const WORDING: Record<Visibility, { label: string; placeholder: string; submit: string; pending: string; sent: string }> = {
+  public: {
+    label: 'Reply',
+    placeholder: 'Write a reply…',
+    submit: 'Send reply',
+    pending: 'Sending…',
+    sent: 'Reply sent.',
+  },
+  internal: {
+    label: 'Internal note',
+    placeholder: 'Write a note for the team — the requester will not see it…',
+    submit: 'Add internal note',
+    pending: 'Adding…',
+    sent: 'Internal note added.',
+  },
+};
+
+/** Writing on the thread: the draft stays until the server has it, and Ctrl/Cmd+Enter sends it. */
+export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
+  const ids = useId();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [body, setBody] = useState('');
+  const [visibility, setVisibility] = useState<Visibility>('public');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const add = useAddComment(ticketId);
+  const shownVisibility = staff ? visibility : 'public';
+  const wording = WORDING[shownVisibility];
+  const length = charCount(body);
+  const tooLong = length > COMMENT_MAX_CHARS;
+  const serverErrors = add.error instanceof ApiError ? add.error.fieldMessages('body') : [];
+
+  function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (add.isPending) return;
+    setSent(null);
+    if (!body.trim()) {
+      setProblem('Write something first.');
+      return;
+    }
+    if (tooLong) {
+      setProblem(`Keep it to ${COMMENT_MAX_CHARS.toLocaleString()} characters.`);
+      return;
+    }
+    setProblem(null);
+    add.mutate(
+      { body, visibility: shownVisibility },
+      {
+        onSuccess: () => {
+          setBody('');
+          setSent(wording.sent);
+        },
+      },
+    );
+  }
+
+  function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      formRef.current?.requestSubmit();
+    } else if (event.key === 'Escape') {
+      // Out of the box, so the page's keys work again; a second Esc leaves the page.
+      event.preventDefault();
+      event.currentTarget.blur();
+    }
+  }
+
+  const internal = shownVisibility === 'internal';
+
+  return (
+    <section aria-labelledby={`${ids}-heading`} className={`${cardClass} p-4 ${internal ? 'border-amber-300 bg-amber-50/60' : ''}`}>
+      <h3 id={`${ids}-heading`} className="sr-only">
+        Write on the thread
+      </h3>
+      <form ref={formRef} onSubmit={handleSubmit} noValidate aria-label={staff ? 'Reply or note' : 'Reply'} className="space-y-3">
+        {staff && (
+          <fieldset className="inline-flex rounded-lg border border-slate-300 bg-white p-0.5 text-sm">
+            <legend className="sr-only">Who can read it</legend>
+            {(['public', 'internal'] as const).map((choice) => (
+              <label
+                key={choice}
+                className={`cursor-pointer rounded-md px-3 py-1 font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-indigo-500 ${
+                  visibility === choice
+                    ? choice === 'internal'
+                      ? 'bg-amber-200 text-amber-950'
+                      : 'bg-indigo-600 text-white'
+                    : 'text-slate-600 hover:bg-slate-100'
+                }`}
+              >
+                <input
+                  type="radio"
+                  name={`${ids}-visibility`}
+                  value={choice}
+                  checked={visibility === choice}
+                  onChange={() => {
+                    setVisibility(choice);
+                    setSent(null);
+                  }}
+                  className="sr-only"
+                />
+                {choice === 'public' ? 'Public reply' : 'Internal note'}
+              </label>
+            ))}
+          </fieldset>
+        )}
+
+        <Field
+          label={wording.label}
+          labelStyle={staff ? 'hidden' : 'regular'}
+          errors={problem ? [problem] : serverErrors}
+          invalid={tooLong}
+          describedBy={[`${ids}-count`, `${ids}-hint`]}
+          aside={<CharacterCount id={`${ids}-count`} count={length} max={COMMENT_MAX_CHARS} />}
+        >
+          {(control, invalid) => (
+            <textarea
+              {...control}
+              ref={textareaRef}
+              name="body"
+              rows={4}
+              value={body}
+              onChange={(event) => {
+                setBody(event.target.value);
+                setProblem(null);
+                setSent(null);
+              }}
+              onKeyDown={handleKeyDown}
+              placeholder={wording.placeholder}
+              className={`${inputClass(invalid)} resize-y ${internal ? 'bg-amber-50' : ''}`}
+            />
+          )}
+        </Field>
+
+        {internal && <p className="text-xs font-medium text-amber-900">Internal note: only agents and admins will see it.</p>}
+
+        {add.isError && serverErrors.length === 0 && (
+          <ErrorAlert title={internal ? 'The note was not added' : 'The reply was not sent'}>
+            {errorDetail(add.error)} Your text is still here.
+          </ErrorAlert>
+        )}
+
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <p id={`${ids}-hint`} className="text-xs text-slate-500">
+            <kbd className="font-sans">Ctrl</kbd>+<kbd className="font-sans">Enter</kbd> (<kbd className="font-sans">⌘</kbd>+
+            <kbd className="font-sans">Enter</kbd>) sends
+          </p>
+          <SubmitButton pending={add.isPending} label={wording.submit} pendingLabel={wording.pending} />
+        </div>
+        <p aria-live="polite" className="text-sm text-emerald-700 empty:hidden">
+          {sent}
+        </p>
+      </form>
+    </section>
+  );
+}
