@@ -22,8 +22,8 @@ pub enum CommentOutcome {
 
 /// Adds `author`'s comment to ticket `ticket_id`, in one transaction holding the ticket's lock:
 /// the comment; for a public reply, the status rule of [`status_after_comment`], the first
-/// response (an agent's first public reply) and a new version; and the history of all of it. Concurrent comments queue on the lock: none is lost, and ids grow in
-/// the order they commit.
+/// response (an agent's first public reply) and a new version; and the history of all of it.
+/// Concurrent comments queue on the lock: none is lost, and ids grow in the order they commit.
 pub async fn add_comment(
     pool: &PgPool,
     ticket_id: i64,
