@@ -3,7 +3,7 @@
 use axum::{
     Json, Router,
     extract::{OriginalUri, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -13,11 +13,14 @@ use super::{
     extract::{AuthUser, JsonBody, QueryParams},
     paging::{self, CursorKind, PageQuery},
     route_with_and_without_slash,
-    tickets::{TicketId, not_found},
+    tickets::{
+        TicketId, canonical_json, created, idempotency_key, key_expired_in_use, key_owner,
+        not_found, replay,
+    },
 };
 use crate::{
     domain::{Comment, NewComment, User, Visibility},
-    repository::{self, CommentOutcome},
+    repository::{self, CommentOutcome, CreateAnswer, IdempotencyKey},
 };
 
 pub fn router() -> Router<ApiContext> {
@@ -70,7 +73,11 @@ pub async fn list_comments(
 /// and `ETag` move; the history records the comment and any status change.
 #[utoipa::path(
     post, path = "/api/tickets/{id}/comments/", tag = "conversation", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Ticket id")),
+    params(
+        ("id" = i64, Path, description = "Ticket id"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$",
+            description = "Client-chosen key (1–255 visible ASCII characters) making retries safe: a retry is answered like the first request, and nothing is added twice"),
+    ),
     request_body(content = crate::domain::NewCommentRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The comment", body = Comment),
@@ -87,6 +94,7 @@ pub async fn add_comment(
     State(ctx): State<ApiContext>,
     AuthUser(caller): AuthUser,
     TicketId(id): TicketId,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let comment = NewComment::parse(&body).map_err(ApiError::Validation)?;
@@ -95,12 +103,47 @@ pub async fn add_comment(
             "Internal notes are for agents and admins; leave out visibility to reply.".to_owned(),
         ));
     }
-    match repository::add_comment(&ctx.db, id, &caller, &comment).await? {
-        CommentOutcome::Added(comment) => Ok((StatusCode::CREATED, Json(comment)).into_response()),
+    let owner = key_owner(&caller);
+    let Some(key) = idempotency_key(&headers)?.map(|key| IdempotencyKey { owner: &owner, key })
+    else {
+        let outcome = repository::add_comment(&ctx.db, id, &caller, &comment).await?;
+        return answer(id, outcome, "", |comment| {
+            (StatusCode::CREATED, Json(comment)).into_response()
+        });
+    };
+    // The ticket is part of the request: the same key and body sent to another ticket is
+    // another request.
+    let request_body = format!("comment on ticket {id}: {}", canonical_json(&body));
+    if let Some(earlier) = repository::find_create_answer(&ctx.db, key).await? {
+        return replay(earlier, &request_body);
+    }
+    let outcome = repository::add_comment_once(&ctx.db, key, id, &caller, &comment, |comment| {
+        Ok::<_, ApiError>(CreateAnswer {
+            request_body: request_body.clone(),
+            response_body: serde_json::to_string(comment).map_err(ApiError::internal)?,
+            location: String::new(),
+            etag: String::new(),
+        })
+    })
+    .await?;
+    answer(id, outcome, &request_body, created)
+}
+
+/// The response to what became of a comment on ticket `id`; `added` makes the 201.
+fn answer<A>(
+    id: i64,
+    outcome: CommentOutcome<A>,
+    request_body: &str,
+    added: impl FnOnce(A) -> Response,
+) -> Result<Response, ApiError> {
+    match outcome {
+        CommentOutcome::Added(answer) => Ok(added(answer)),
+        CommentOutcome::AlreadyAdded(earlier) => replay(earlier, request_body),
         CommentOutcome::NotFound => Err(not_found(id)),
         CommentOutcome::Closed => Err(ApiError::Conflict(
             "This ticket is closed: open a new ticket to follow up.".to_owned(),
         )),
+        CommentOutcome::KeyExpiredInUse => Err(key_expired_in_use()),
     }
 }
 

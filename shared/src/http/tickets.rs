@@ -77,10 +77,9 @@ pub async fn create_ticket(
     if caller.is_none() {
         public_submission_allowed(&ctx, client)?;
     }
-    let owner = match &caller {
-        Some(user) => format!("user:{}", user.id),
-        None => "public".to_owned(),
-    };
+    let owner = caller
+        .as_ref()
+        .map_or_else(|| "public".to_owned(), key_owner);
     let key = idempotency_key(&headers)?.map(|key| IdempotencyKey { owner: &owner, key });
     let mut new_ticket = NewTicket::parse(&body).map_err(ApiError::Validation)?;
     let request_body = canonical_json(&body);
@@ -106,10 +105,19 @@ pub async fn create_ticket(
     match repository::insert_ticket_once(&ctx.db, key, &draft, answer).await? {
         KeyedCreate::Created(answer) => Ok(created(answer)),
         KeyedCreate::AlreadyCreated(earlier) => replay(earlier, &request_body),
-        KeyedCreate::KeyExpiredInUse => Err(ApiError::BadRequest(
-            "The Idempotency-Key expired while in use; retry with a new key.".to_owned(),
-        )),
+        KeyedCreate::KeyExpiredInUse => Err(key_expired_in_use()),
     }
+}
+
+/// Whose idempotency keys a signed-in caller's are: keys of different callers never meet.
+pub(super) fn key_owner(user: &User) -> String {
+    format!("user:{}", user.id)
+}
+
+pub(super) fn key_expired_in_use() -> ApiError {
+    ApiError::BadRequest(
+        "The Idempotency-Key expired while in use; retry with a new key.".to_owned(),
+    )
 }
 
 /// Who the ticket is for. Signed in: the caller, or (staff only) the account of the address they
@@ -226,7 +234,7 @@ fn create_answer(
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
     let Some(value) = values.next() else {
         return Ok(None);
@@ -247,7 +255,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
 
 /// The body with members in key order, so a retry that serialises its JSON differently still
 /// counts as the same request.
-fn canonical_json(body: &crate::domain::JsonObject) -> String {
+pub(super) fn canonical_json(body: &crate::domain::JsonObject) -> String {
     let sorted: std::collections::BTreeMap<&str, &serde_json::Value> = body
         .iter()
         .map(|(key, value)| (key.as_str(), value))
@@ -256,7 +264,7 @@ fn canonical_json(body: &crate::domain::JsonObject) -> String {
 }
 
 /// The first answer again, for a retry with the same key and body; another body is refused.
-fn replay(earlier: CreateAnswer, request_body: &str) -> Result<Response, ApiError> {
+pub(super) fn replay(earlier: CreateAnswer, request_body: &str) -> Result<Response, ApiError> {
     if earlier.request_body != request_body {
         return Err(ApiError::IdempotencyKeyReused);
     }
@@ -269,10 +277,17 @@ fn replay(earlier: CreateAnswer, request_body: &str) -> Result<Response, ApiErro
     Ok(response)
 }
 
-fn created(answer: CreateAnswer) -> Response {
+/// A 201 from a saved answer; a comment's has no `Location` or `ETag` of its own.
+pub(super) fn created(answer: CreateAnswer) -> Response {
     let mut response = json_response(StatusCode::CREATED, answer.response_body);
-    set_header(&mut response, header::LOCATION, &answer.location);
-    set_header(&mut response, header::ETAG, &answer.etag);
+    for (name, value) in [
+        (header::LOCATION, &answer.location),
+        (header::ETAG, &answer.etag),
+    ] {
+        if !value.is_empty() {
+            set_header(&mut response, name, value);
+        }
+    }
     response
 }
 

@@ -1,9 +1,13 @@
 //! The conversation on a ticket: adding a comment (with the status rules and history it
 //! triggers) and reading the thread.
 
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
-use super::{events::insert_events, tickets::lock_ticket};
+use super::{
+    CreateAnswer, IdempotencyKey,
+    events::insert_events,
+    tickets::{find_create_answer, lock_ticket, save_create_answer},
+};
 use crate::domain::{
     Actor, Comment, NewComment, NewEvent, Status, User, Visibility, changes_between,
     status_after_comment,
@@ -11,13 +15,17 @@ use crate::domain::{
 
 /// What became of a new comment.
 #[derive(Debug)]
-pub enum CommentOutcome {
-    /// Stored.
-    Added(Comment),
+pub enum CommentOutcome<A = Comment> {
+    /// Stored: the comment, or with an idempotency key, the answer saved under it.
+    Added(A),
     /// No such ticket, or not the author's to see.
     NotFound,
     /// A requester's reply to a closed ticket: closed is final for them.
     Closed,
+    /// A concurrent request with the same key committed first; its answer. Nothing was added.
+    AlreadyAdded(CreateAnswer),
+    /// A concurrent request held the key, but its answer expired meanwhile.
+    KeyExpiredInUse,
 }
 
 /// Adds `author`'s comment to ticket `ticket_id`, in one transaction holding the ticket's lock:
@@ -31,15 +39,68 @@ pub async fn add_comment(
     comment: &NewComment,
 ) -> sqlx::Result<CommentOutcome> {
     let mut tx = crate::db::begin(pool).await?;
-    let before = match lock_ticket(&mut tx, ticket_id, author.ticket_scope()).await? {
-        Some(ticket) if author.is_staff() || ticket.status != Status::Closed => ticket,
-        found => {
+    let outcome = match write_comment(&mut tx, ticket_id, author, comment).await? {
+        Written::Added(comment) => {
+            tx.commit().await?;
+            return Ok(CommentOutcome::Added(comment));
+        }
+        Written::NotFound => CommentOutcome::NotFound,
+        Written::Closed => CommentOutcome::Closed,
+    };
+    tx.rollback().await?;
+    Ok(outcome)
+}
+
+/// [`add_comment`] under an idempotency key: the comment and `answer`, saved under `key` for
+/// its retries, in one transaction. If a concurrent request with the key committed first,
+/// nothing is added and its answer is returned.
+pub async fn add_comment_once<E: From<sqlx::Error>>(
+    pool: &PgPool,
+    key: IdempotencyKey<'_>,
+    ticket_id: i64,
+    author: &User,
+    comment: &NewComment,
+    answer: impl FnOnce(&Comment) -> Result<CreateAnswer, E>,
+) -> Result<CommentOutcome<CreateAnswer>, E> {
+    let mut tx = crate::db::begin(pool).await?;
+    let outcome = match write_comment(&mut tx, ticket_id, author, comment).await? {
+        Written::Added(comment) => {
+            let answer = answer(&comment)?;
+            if save_create_answer(&mut tx, key, &answer).await? {
+                tx.commit().await?;
+                return Ok(CommentOutcome::Added(answer));
+            }
             tx.rollback().await?;
-            return Ok(match found {
-                None => CommentOutcome::NotFound,
-                Some(_) => CommentOutcome::Closed,
+            return Ok(match find_create_answer(pool, key).await? {
+                Some(earlier) => CommentOutcome::AlreadyAdded(earlier),
+                None => CommentOutcome::KeyExpiredInUse,
             });
         }
+        Written::NotFound => CommentOutcome::NotFound,
+        Written::Closed => CommentOutcome::Closed,
+    };
+    tx.rollback().await?;
+    Ok(outcome)
+}
+
+/// What [`write_comment`] did.
+enum Written {
+    Added(Comment),
+    NotFound,
+    Closed,
+}
+
+/// The writes of [`add_comment`], in the caller's transaction.
+async fn write_comment(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+    author: &User,
+    comment: &NewComment,
+) -> sqlx::Result<Written> {
+    let before = match lock_ticket(conn, ticket_id, author.ticket_scope()).await? {
+        Some(ticket) if author.is_staff() || ticket.status != Status::Closed => ticket,
+        None => return Ok(Written::NotFound),
+        Some(_) => return Ok(Written::Closed),
     };
     let staff = author.is_staff();
     let (id, created_at) = sqlx::query_as(
@@ -51,7 +112,7 @@ pub async fn add_comment(
     .bind(staff)
     .bind(&comment.body)
     .bind(comment.visibility)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     // A public reply is news on the ticket: a new version (so `updated_at` and the `ETag` move),
     // maybe a status by the reply rule and the first response. An internal note leaves the
@@ -72,7 +133,7 @@ pub async fn add_comment(
             comment.visibility,
         ))
         .bind(staff && before.first_responded_at.is_none())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?
     } else {
         before.clone()
@@ -84,9 +145,8 @@ pub async fn add_comment(
     )];
     // The status moves by the reply rule: the product's doing, not the author's.
     history.extend(changes_between(&before, &after, Actor::System));
-    insert_events(&mut tx, ticket_id, &history).await?;
-    tx.commit().await?;
-    Ok(CommentOutcome::Added(Comment {
+    insert_events(conn, ticket_id, &history).await?;
+    Ok(Written::Added(Comment {
         id,
         ticket_id,
         author_id: author.id,

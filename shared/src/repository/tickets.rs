@@ -643,7 +643,7 @@ pub async fn insert_ticket_once<E: From<sqlx::Error>>(
 
 /// Stores the answer for `key` in the caller's transaction. Returns `false` when a live answer
 /// already exists. An expired one is replaced.
-async fn save_create_answer(
+pub(super) async fn save_create_answer(
     conn: &mut PgConnection,
     key: IdempotencyKey<'_>,
     answer: &CreateAnswer,

@@ -1023,3 +1023,78 @@ async fn concurrent_replies_and_changes_lose_nothing() {
         .unwrap();
     assert_eq!(stored, last);
 }
+
+#[tokio::test]
+async fn a_reply_retried_with_its_idempotency_key_is_stored_once() {
+    let app = spawn_app().await;
+    let (_, a) = app.client_as(Role::Requester, "a@example.com").await;
+    let (_, b) = app.client_as(Role::Requester, "b@example.com").await;
+    let id = requester_ticket(&app, &a).await;
+    let other = requester_ticket(&app, &a).await;
+    let send = |client: &Client, ticket: i64, key: &str, body: &str| {
+        client
+            .post(app.url(&format!("/api/tickets/{ticket}/comments/")))
+            .header("idempotency-key", key)
+            .json(&json!({"body": body}))
+            .send()
+    };
+    let first = send(&a, id, "reply-1", "It jams at page 3").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+
+    // The answer was lost and the reply is sent again: the same answer, nothing added.
+    let again = send(&a, id, "reply-1", "It jams at page 3").await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    // Eight at once with a new key: one comment, eight identical answers.
+    let racing =
+        futures::future::join_all((0..8).map(|_| send(&a, id, "reply-2", "And at page 5"))).await;
+    let mut ids = Vec::new();
+    for response in racing {
+        let response = response.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        ids.push(response.json::<Value>().await.unwrap()["id"].clone());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let (comments, events): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM comments WHERE ticket_id = $1), \
+                (SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND kind = 'comment_added')",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((comments, events), (2, 2));
+
+    // The key names one request: another body, or the same body on another ticket, is refused.
+    for (ticket, body) in [(id, "Something else"), (other, "It jams at page 3")] {
+        assert_problem(
+            send(&a, ticket, "reply-1", body).await.unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    // Keys are their owner's: another account's same key is another request (here refused as
+    // not theirs to see, like any other reply of theirs would be).
+    assert_problem(
+        send(&b, id, "reply-1", "It jams at page 3").await.unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(
+        send(&app.client, id, "reply-1", "We are on it")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED
+    );
+    let problem = assert_problem(
+        send(&a, id, "two words", "x").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(problem["errors"]["Idempotency-Key"].is_array(), "{problem}");
+}
