@@ -18,9 +18,15 @@ export async function listCommentsAt(nextUrl: string): Promise<Page<Comment>> {
   return toPage(await client.get<Comment[]>(resolveAgainstApi(nextUrl)));
 }
 
-/** A public reply, or (staff only) an internal note; the server may move the ticket's status. */
-export async function addComment(ticketId: number, comment: NewComment): Promise<Comment> {
-  return (await client.post<Comment>(`/tickets/${ticketId}/comments/`, comment)).data;
+/**
+ * A public reply, or (staff only) an internal note; the server may move the ticket's status.
+ * Every attempt to send one draft carries the draft's key: the server stores it once.
+ */
+export async function addComment(ticketId: number, comment: NewComment, idempotencyKey: string): Promise<Comment> {
+  const response = await client.post<Comment>(`/tickets/${ticketId}/comments/`, comment, {
+    headers: { 'Idempotency-Key': idempotencyKey },
+  });
+  return response.data;
 }
 
 export async function listEvents(ticketId: number, limit: number): Promise<Page<TicketEvent>> {

@@ -3,8 +3,9 @@ import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 
 import { App } from '../App';
+import { CREATE_RETRIES } from '../api/queries/useCreateTicket';
 import { makeTicket, TEST_USERS } from '../test/fixtures';
-import { db, problem } from '../test/mockBackend';
+import { db, problem, record } from '../test/mockBackend';
 import { renderWithClient } from '../test/render';
 import { server } from '../test/server';
 
@@ -80,12 +81,17 @@ describe('the reply box', () => {
     await waitFor(() => expect(screen.getByRole('main')).toHaveTextContent('Status: Open'));
   });
 
-  it('keeps the text and says why when the reply was not taken', async () => {
+  it('keeps the text and says why when the reply was not taken, and sends the draft again under its key', async () => {
     db.tickets.push(makeTicket({ id: 1 }));
     server.use(
-      http.post('/api/tickets/1/comments/', () => problem(503, 'Service Unavailable', 'The database is not answering.'), { once: true }),
+      http.post('/api/tickets/1/comments/', async ({ request }) => {
+        await record(request);
+        return problem(503, 'Service Unavailable', 'The database is not answering.');
+      }),
     );
     const { user } = openTicketPage();
+    const posts = () => db.requestsTo('POST', '/api/tickets/1/comments/');
+    const keys = () => posts().map((post) => post.headers.get('Idempotency-Key'));
 
     await screen.findByRole('form', { name: 'Reply or note' });
     const box = replyForm().getByRole('textbox', { name: 'Reply' });
@@ -96,11 +102,23 @@ describe('the reply box', () => {
     expect(alert).toHaveTextContent('The reply was not sent');
     expect(alert).toHaveTextContent('The database is not answering. Your text is still here.');
     expect(box).toHaveValue('Please try restarting.');
+    // A 503 may hide a reply the server stored: retried on its own, always with the same key.
+    expect(posts()).toHaveLength(1 + CREATE_RETRIES);
+    expect(keys()[0]).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(new Set(keys()).size).toBe(1);
 
-    // Sent again, it goes through.
+    // Sent again, it goes through, still under the draft's key.
+    server.resetHandlers();
     await user.click(replyForm().getByRole('button', { name: 'Send reply' }));
     expect(await thread().findByText('Please try restarting.')).toBeInTheDocument();
     expect(replyForm().queryByRole('alert')).not.toBeInTheDocument();
+    expect(new Set(keys()).size).toBe(1);
+
+    // The next reply is another draft: another key.
+    await user.type(box, 'Any luck?');
+    await user.click(replyForm().getByRole('button', { name: 'Send reply' }));
+    expect(await thread().findByText('Any luck?')).toBeInTheDocument();
+    expect(new Set(keys()).size).toBe(2);
   });
 
   it("shows the server's message about the body beside the box, keeping the text", async () => {

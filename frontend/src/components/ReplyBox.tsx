@@ -3,6 +3,7 @@ import { useId, useRef, useState, type FormEvent, type KeyboardEvent, type Ref }
 import { ApiError, errorDetail } from '../api/errors';
 import { useAddComment } from '../api/queries/useAddComment';
 import { COMMENT_MAX_CHARS, type Visibility } from '../api/types';
+import { newIdempotencyKey } from '../lib/idempotencyKey';
 import { charCount } from '../lib/text';
 import { ErrorAlert } from './ui/Alert';
 import { CharacterCount } from './ui/CharacterCount';
@@ -34,7 +35,12 @@ const WORDING: Record<Visibility, { label: string; placeholder: string; submit: 
   },
 };
 
-/** Writing on the thread: the draft stays until the server has it, and Ctrl/Cmd+Enter sends it. */
+/**
+ * Writing on the thread: the draft stays until the server has it, and Ctrl/Cmd+Enter sends it.
+ * The draft has an idempotency key, kept through every attempt to send it (the automatic
+ * retries and pressing Send again after an error) and replaced once it is sent or changed, so
+ * a reply whose answer was lost is never stored twice.
+ */
 export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
   const ids = useId();
   const formRef = useRef<HTMLFormElement>(null);
@@ -42,6 +48,7 @@ export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
   const [visibility, setVisibility] = useState<Visibility>('public');
   const [problem, setProblem] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
+  const draftKey = useRef(newIdempotencyKey());
   const add = useAddComment(ticketId);
   const shownVisibility = staff ? visibility : 'public';
   const wording = WORDING[shownVisibility];
@@ -63,9 +70,10 @@ export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
     }
     setProblem(null);
     add.mutate(
-      { body, visibility: shownVisibility },
+      { comment: { body, visibility: shownVisibility }, idempotencyKey: draftKey.current },
       {
         onSuccess: () => {
+          draftKey.current = newIdempotencyKey();
           setBody('');
           setSent(wording.sent);
         },
@@ -112,6 +120,7 @@ export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
                   value={choice}
                   checked={visibility === choice}
                   onChange={() => {
+                    draftKey.current = newIdempotencyKey();
                     setVisibility(choice);
                     setSent(null);
                   }}
@@ -139,6 +148,7 @@ export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
               rows={4}
               value={body}
               onChange={(event) => {
+                draftKey.current = newIdempotencyKey();
                 setBody(event.target.value);
                 setProblem(null);
                 setSent(null);

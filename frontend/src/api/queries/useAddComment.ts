@@ -3,6 +3,13 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { addComment } from '../conversationApi';
 import type { NewComment } from '../types';
 import { invalidateTicketSummaries, ticketKeys } from './queryKeys';
+import { CREATE_RETRIES, outcomeUnknown } from './useCreateTicket';
+
+export interface AddCommentVariables {
+  comment: NewComment;
+  /** The draft's key, sent unchanged on every attempt (see `addComment`). */
+  idempotencyKey: string;
+}
 
 /**
  * Replying may move the ticket (a requester's reply reopens a resolved one, an agent's first
@@ -12,7 +19,9 @@ import { invalidateTicketSummaries, ticketKeys } from './queryKeys';
 export function useAddComment(ticketId: number) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (comment: NewComment) => addComment(ticketId, comment),
+    mutationFn: ({ comment, idempotencyKey }: AddCommentVariables) => addComment(ticketId, comment, idempotencyKey),
+    // The key makes asking again safe when the answer was lost.
+    retry: (failureCount, error) => failureCount < CREATE_RETRIES && outcomeUnknown(error),
     onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: ticketKeys.detail(ticketId) }),

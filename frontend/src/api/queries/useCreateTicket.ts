@@ -18,7 +18,7 @@ export const CREATE_RETRIES = 3;
  * No answer at all, or the server or the proxy in front of it unavailable: the ticket may exist
  * or not, and only asking again with the same key finds out. Any other answer is final.
  */
-function outcomeUnknown(error: unknown): boolean {
+export function outcomeUnknown(error: unknown): boolean {
   return error instanceof ApiError && (error.isNetworkError || [502, 503, 504].includes(error.status));
 }
 
