@@ -7,12 +7,28 @@
 //! - **Connection limit**: at most this many connections are served at once; beyond it the
 //!   server stops accepting and new clients wait in the kernel's listen queue until a
 //!   connection ends, so stalled clients cannot exhaust memory or file descriptors.
-//! - **Shutdown**: on the signal, stop accepting, let every connection finish the request it
-//!   is serving (idle ones close at once), for at most the drain timeout.
+//! - **Shutdown**: on the signal, stop accepting; for a moment ([`LINGER`]) keep serving the
+//!   open connections, every answer now saying `Connection: close`, so a request a client sent
+//!   on a kept-alive connection just before it could know is read and answered rather than cut
+//!   off; then close the idle connections and let the others finish the request they are
+//!   serving, for at most the drain timeout.
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
-use axum::{Router, body::Body, extract::ConnectInfo};
+use axum::{
+    Router,
+    body::Body,
+    extract::ConnectInfo,
+    http::{HeaderValue, header},
+    response::Response,
+};
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
@@ -28,6 +44,12 @@ use crate::config::HttpConfig;
 /// container 30 s too).
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long connections are still served after the shutdown signal, each answer closing its
+/// connection, before idle connections are closed. HTTP/1.1 cannot tell a client "stop reusing
+/// this connection" except in an answer: without this, a request sent on an idle kept-alive
+/// connection as the signal arrived would find its connection closed unread.
+pub const LINGER: Duration = Duration::from_millis(750);
+
 /// The drain took longer than [`DRAIN_TIMEOUT`].
 #[derive(Debug, thiserror::Error)]
 #[error("in-flight requests did not finish within {0:?} of the shutdown signal")]
@@ -42,6 +64,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), DrainTimedOut> {
     let connections = Arc::new(Semaphore::new(config.max_connections));
+    let draining = Arc::new(AtomicBool::new(false));
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -68,12 +91,21 @@ pub async fn serve(
         };
         // Small JSON answers go out at once rather than waiting for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
+        let draining_now = draining.clone();
         let service = app
             .clone()
             .map_request(move |request: hyper::Request<Incoming>| {
                 let mut request = request.map(Body::new);
                 request.extensions_mut().insert(ConnectInfo(client));
                 request
+            })
+            .map_response(move |mut response: Response| {
+                if draining_now.load(Ordering::Relaxed) {
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                response
             });
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
@@ -86,6 +118,8 @@ pub async fn serve(
         });
     }
     drop(listener);
+    draining.store(true, Ordering::Relaxed);
+    tokio::time::sleep(LINGER).await;
     tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
         .map_err(|_| DrainTimedOut(DRAIN_TIMEOUT))

@@ -142,21 +142,27 @@ impl Server {
         bearer_client(&self.sign_in().await, timeout)
     }
 
-    /// An access token of the bootstrap admin.
+    /// An access token of the bootstrap admin. Signing in is not what these tests test: a 503
+    /// (a password check slower than a short request timeout on a busy machine) is tried again.
     pub async fn sign_in(&self) -> String {
-        let session: serde_json::Value = reqwest::Client::new()
-            .post(format!("{}/api/auth/login", self.base))
-            .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-            .expect("sign in")
-            .json()
-            .await
-            .expect("a session");
-        session["access_token"]
-            .as_str()
-            .expect("an access token")
-            .to_owned()
+        for _ in 0..5 {
+            let response = reqwest::Client::new()
+                .post(format!("{}/api/auth/login", self.base))
+                .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+                .send()
+                .await
+                .expect("sign in");
+            if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
+            let session: serde_json::Value = response.json().await.expect("a session");
+            return session["access_token"]
+                .as_str()
+                .expect("an access token")
+                .to_owned();
+        }
+        panic!("signing in was a 503 five times");
     }
 
     pub async fn wait_healthy(&self, client: &reqwest::Client) {
