@@ -129,7 +129,7 @@ export async function signInThroughForm(page, account) {
   for (let attempt = 1; ; attempt++) {
     await submitSignInForm(page, account);
     const signedIn = page.getByRole('button', { name: 'Sign out' });
-    const limited = page.getByText(/too many requests/i);
+    const limited = page.getByText(/too many/i);
     await signedIn.or(limited).first().waitFor();
     if (await signedIn.isVisible()) return;
     assert.ok(attempt < 6, 'sign-in still refused for the rate limit after five waits');
