@@ -85,6 +85,7 @@ pub async fn list_comments(
         (status = 403, description = "A requester writing an internal note", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket, or not yours", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A requester replying to a closed ticket", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency-Key already used for a different request", body = Problem, content_type = "application/problem+json"),
         BodyProblems,
         SignInRequired,
         Unavailable,

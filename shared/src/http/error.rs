@@ -147,7 +147,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "This Idempotency-Key was already used for a different request. Use a new key \
-                 for a new ticket.",
+                 for a new request.",
             ),
             Self::TooManyRequests(detail) => {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, detail.clone())
