@@ -650,6 +650,9 @@ try {
 
     await visitor.getByRole('searchbox', { name: 'Search tickets' }).fill(runId);
     await visitor.waitForURL((url) => url.searchParams.get('search') === runId);
+    // The list keeps showing the unfiltered page (which holds their conversation ticket too)
+    // until the search's answer arrives.
+    await visitor.waitForFunction(() => document.querySelectorAll('[aria-label="Tickets"] > li').length === 1);
     const ownCard = visitor.getByRole('list', { name: 'Tickets' }).getByRole('article', { name: ownTitle });
     await ownCard.waitFor();
     const titles = await visitor.getByRole('list', { name: 'Tickets' }).getByRole('heading').allInnerTexts();
