@@ -1,22 +1,28 @@
 import { useSignInMethods } from './api/queries/useSignInMethods';
-import type { User } from './api/types';
+import { isStaff, type User } from './api/types';
 import { OidcSession } from './auth/OidcSession';
 import { useSession } from './auth/SessionProvider';
 import { AppHeader } from './components/AppHeader';
 import { Brand } from './components/Brand';
+import { EmailPage } from './components/EmailPage';
 import { SignedOutPage } from './components/SignedOutPage';
 import { TicketPage } from './components/TicketPage';
 import { TicketsPage } from './components/TicketsPage';
+import { UnsubscribePage } from './components/UnsubscribePage';
 import { UsersPage } from './components/UsersPage';
 import { LoadError } from './components/ui/LoadError';
 import { Spinner } from './components/ui/Spinner';
 import { usePath } from './hooks/usePath';
-import { ticketIdFromPath, USERS_PATH } from './routes';
+import { EMAIL_PATH, ticketIdFromPath, UNSUBSCRIBE_PATH, USERS_PATH } from './routes';
 
 /** Which way in the server offers decides what a signed-out visitor sees, so it comes first. */
 export function App() {
   const methods = useSignInMethods();
   const session = useSession();
+  const path = usePath();
+
+  // A mail's unsubscribe link works for whoever opens it, with or without a session.
+  if (path === UNSUBSCRIBE_PATH) return <UnsubscribePage />;
 
   if (methods.isError) {
     return (
@@ -57,6 +63,8 @@ function SignedIn({ user }: { user: User }) {
         <TicketPage key={ticketId} ticketId={ticketId} user={user} />
       ) : path === USERS_PATH && user.role === 'admin' ? (
         <UsersPage />
+      ) : path === EMAIL_PATH && isStaff(user) ? (
+        <EmailPage />
       ) : (
         <TicketsPage user={user} />
       )}

@@ -4,6 +4,9 @@ import { navigate } from './hooks/usePath';
 
 export const TICKETS_PATH = '/';
 export const USERS_PATH = '/users';
+export const EMAIL_PATH = '/email';
+/** Where the link in a new-ticket mail leads, with its token in the fragment: `/unsubscribe#<token>`. */
+export const UNSUBSCRIBE_PATH = '/unsubscribe';
 
 export function ticketPath(id: number): string {
   return `/tickets/${id}`;

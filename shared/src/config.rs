@@ -5,6 +5,8 @@
 
 use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
+use crate::domain::{SupportAddress, check_sender_name};
+
 /// A value that must never be printed: `Debug` and `Display` show a placeholder.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -72,6 +74,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub classifier: ClassifierConfig,
     pub auth: AuthConfig,
+    pub mail: MailConfig,
     pub log_filter: String,
 }
 
@@ -208,6 +211,113 @@ impl Default for HttpConfig {
     }
 }
 
+/// The email channel (README "Email").
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub transport: MailTransportConfig,
+    /// The support address and sender name to start with, while an admin has set none.
+    pub support_address: Option<SupportAddress>,
+    pub sender_name: Option<String>,
+    /// Where people open the app: the links in mails.
+    pub public_url: String,
+    /// Where `helpdesk serve` accepts mail by SMTP (off unless set).
+    pub inbound_addr: Option<SocketAddr>,
+    /// Largest message accepted, in bytes.
+    pub max_inbound_bytes: usize,
+    /// The receiving service whose `Authentication-Results` verdicts are trusted; unset, the
+    /// sender of a message is taken as it claims (development).
+    pub authserv_id: Option<String>,
+}
+
+/// How outbound mail leaves.
+#[derive(Debug, Clone)]
+pub enum MailTransportConfig {
+    /// Mails stay queued.
+    None,
+    /// An `smtp://` or `smtps://` URL, which may hold credentials.
+    Smtp(Secret),
+    /// Amazon SES v2, with the function's role.
+    Ses,
+}
+
+/// Ten mebibytes: far above a support mail, below what makes parsing costly.
+pub const DEFAULT_MAX_INBOUND_BYTES: usize = 10 * 1024 * 1024;
+
+impl MailConfig {
+    fn parse(
+        vars: &Vars<impl Fn(&str) -> Option<String>>,
+        runtime: Runtime,
+    ) -> Result<Self, ConfigError> {
+        let smtp_url = vars.get("SMTP_URL");
+        let transport = match vars.get("MAIL_TRANSPORT").as_deref().map(str::trim) {
+            None if smtp_url.is_some() => "smtp".to_owned(),
+            None => "none".to_owned(),
+            Some(kind) => kind.to_ascii_lowercase(),
+        };
+        let transport = match (transport.as_str(), smtp_url) {
+            ("none", _) => MailTransportConfig::None,
+            ("ses", _) => MailTransportConfig::Ses,
+            ("smtp", Some(url)) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                MailTransportConfig::Smtp(Secret::new(url))
+            }
+            ("smtp", _) => {
+                return Err(ConfigError {
+                    variable: "SMTP_URL",
+                    reason: "must be an smtp:// or smtps:// URL such as smtp://localhost:1025"
+                        .to_owned(),
+                });
+            }
+            _ => {
+                return Err(ConfigError {
+                    variable: "MAIL_TRANSPORT",
+                    reason: "must be one of: smtp, ses, none".to_owned(),
+                });
+            }
+        };
+        let support_address = vars
+            .get("MAIL_SUPPORT_ADDRESS")
+            .map(|raw| SupportAddress::parse(&raw))
+            .transpose()
+            .map_err(|reason| ConfigError {
+                variable: "MAIL_SUPPORT_ADDRESS",
+                reason,
+            })?;
+        let sender_name = vars
+            .get("MAIL_SENDER_NAME")
+            .map(|raw| check_sender_name(&raw))
+            .transpose()
+            .map_err(|reason| ConfigError {
+                variable: "MAIL_SENDER_NAME",
+                reason,
+            })?;
+        let sends = !matches!(transport, MailTransportConfig::None);
+        let public_url = match (vars.get("PUBLIC_URL"), runtime) {
+            (Some(url), _) => parse_url("PUBLIC_URL", &url)?,
+            (None, Runtime::Server) => format!(
+                "http://{}",
+                vars.parse::<SocketAddr>("BIND_ADDR")?
+                    .unwrap_or(HttpConfig::default().bind_addr)
+            ),
+            (None, Runtime::Lambda) if sends => {
+                return Err(ConfigError {
+                    variable: "PUBLIC_URL",
+                    reason: "is required to send mail from Lambda (the links in mails)".to_owned(),
+                });
+            }
+            (None, Runtime::Lambda) => String::new(),
+        };
+        Ok(Self {
+            transport,
+            support_address,
+            sender_name,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            inbound_addr: vars.parse("SMTP_INBOUND_ADDR")?,
+            max_inbound_bytes: vars.positive("MAIL_MAX_INBOUND_BYTES", DEFAULT_MAX_INBOUND_BYTES)?,
+            authserv_id: vars.get("MAIL_AUTHSERV_ID"),
+        })
+    }
+}
+
 /// Where the binary runs: a few defaults differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {
@@ -232,6 +342,7 @@ impl Config {
             http: HttpConfig::parse(&vars, runtime)?,
             classifier: ClassifierConfig::parse(&vars)?,
             auth: AuthConfig::parse(&vars, runtime)?,
+            mail: MailConfig::parse(&vars, runtime)?,
             log_filter: vars.get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
         })
     }

@@ -8,8 +8,10 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod intake;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+pub mod mail;
 pub mod repository;
 #[cfg(feature = "aws-secrets")]
 pub mod secrets;

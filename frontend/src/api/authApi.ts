@@ -2,7 +2,7 @@
 // /api/auth; these calls send it (`withCredentials`, so it also works from another origin of the
 // same site) and never see it.
 import { client } from './client';
-import type { AuthSession, NewAccount, PasswordSignIn, SignInMethods, User } from './types';
+import type { AuthSession, Me, NewAccount, PasswordSignIn, SignInMethods } from './types';
 
 const session = { session: true, withCredentials: true } as const;
 
@@ -28,6 +28,6 @@ export async function signOut(): Promise<void> {
 }
 
 /** The caller, as the API knows them: how a token from an OpenID provider becomes a user and a role. */
-export async function getMe(): Promise<User> {
-  return (await client.get<User>('/me')).data;
+export async function getMe(): Promise<Me> {
+  return (await client.get<Me>('/me')).data;
 }

@@ -12,6 +12,13 @@ export const VISIBILITIES = ['public', 'internal'] as const;
 /** How a running service-level target stands; null on a ticket when none is running. */
 export const SLA_STATES = ['ok', 'due_soon', 'breached'] as const;
 export const SLA_TARGETS = ['first_response', 'resolution'] as const;
+/** How a comment reached the thread: written in the app, or a requester's reply by email. */
+export const COMMENT_CHANNELS = ['web', 'email'] as const;
+/** Where outgoing mail goes: the server's `MAIL_TRANSPORT`. */
+export const MAIL_TRANSPORTS = ['smtp', 'ses', 'none'] as const;
+export const OUTBOX_STATUSES = ['queued', 'sent', 'failed'] as const;
+/** `released`: held, then accepted by an agent. */
+export const INBOUND_STATUSES = ['accepted', 'held', 'ignored', 'rejected', 'released', 'discarded'] as const;
 
 export type Category = (typeof CATEGORIES)[number];
 export type Priority = (typeof PRIORITIES)[number];
@@ -20,6 +27,10 @@ export type Role = (typeof ROLES)[number];
 export type Visibility = (typeof VISIBILITIES)[number];
 export type SlaState = (typeof SLA_STATES)[number];
 export type SlaTarget = (typeof SLA_TARGETS)[number];
+export type CommentChannel = (typeof COMMENT_CHANNELS)[number];
+export type MailTransport = (typeof MAIL_TRANSPORTS)[number];
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 
 export const CATEGORY_LABELS: Record<Category, string> = {
   billing: 'Billing',
@@ -53,11 +64,19 @@ export const SLA_TARGET_LABELS: Record<SlaTarget, string> = {
   resolution: 'Resolution',
 };
 
+export const MAIL_TRANSPORT_LABELS: Record<MailTransport, string> = {
+  smtp: 'SMTP',
+  ses: 'Amazon SES',
+  none: 'not configured — mails stay queued',
+};
+
 export const TITLE_MAX_CHARS = 200;
 export const DESCRIPTION_MAX_CHARS = 10_000;
 export const COMMENT_MAX_CHARS = 10_000;
 /** The longest SLA target the server takes: a year, in minutes. */
 export const SLA_MAX_MINUTES = 525_600;
+/** The longest sender name the server takes for outgoing mail. */
+export const SENDER_NAME_MAX_CHARS = 100;
 
 export interface Ticket {
   id: number;
@@ -177,6 +196,8 @@ export interface Comment {
   author_is_staff: boolean;
   body: string;
   visibility: Visibility;
+  /** Missing from servers that predate the email channel: read as `web`. */
+  via?: CommentChannel;
   /** RFC 3339, UTC */
   created_at: string;
 }
@@ -243,6 +264,17 @@ export interface User {
   created_at: string;
 }
 
+/** `GET /api/me`: the caller's account and their own settings. */
+export interface Me extends User {
+  /** Staff only: a mail about every new ticket. */
+  notify_new_tickets: boolean;
+}
+
+/** `PUT /api/me/notifications/`, and what it answers. */
+export interface NotificationSettings {
+  new_tickets: boolean;
+}
+
 /** What signing in, signing up and refreshing answer. */
 export interface AuthSession {
   access_token: string;
@@ -287,6 +319,54 @@ export interface Invitation {
 }
 
 export type UserChanges = Partial<Pick<User, 'name' | 'role' | 'disabled'>>;
+
+/** `GET`/`PUT /api/mail/settings/`: what mail goes out as, and how the outbox stands. Admins only. */
+export interface MailSettings {
+  /** Null until an admin (or `MAIL_SUPPORT_ADDRESS`) sets one: no mail goes out without it. */
+  support_address: string | null;
+  sender_name: string;
+  transport: MailTransport;
+  /** The shape of a ticket's reply address, e.g. `support+<token>@example.com`; null without a support address. */
+  reply_address_example: string | null;
+  queued: number;
+  failed: number;
+}
+
+export type MailSettingsChanges = Pick<MailSettings, 'support_address' | 'sender_name'>;
+
+/**
+ * One mail in the outbox. `template` is open-ended like an event's `kind`: one this build does
+ * not know is still shown, by its name.
+ */
+export interface OutboxMail {
+  id: number;
+  ticket_id: number;
+  template: string;
+  to_address: string;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  /** RFC 3339, UTC */
+  created_at: string;
+  next_attempt_at: string;
+  sent_at: string | null;
+}
+
+/** One received mail and what became of it. `reason` is open-ended, like `template`. */
+export interface InboundMail {
+  id: number;
+  from_address: string;
+  from_name: string | null;
+  subject: string;
+  /** The text body; null when the mail had none. */
+  body: string | null;
+  /** RFC 3339, UTC */
+  received_at: string;
+  status: InboundStatus;
+  reason: string | null;
+  /** The ticket it made or was added to, once accepted. */
+  ticket_id: number | null;
+}
 
 export function isCategory(value: unknown): value is Category {
   return (CATEGORIES as readonly unknown[]).includes(value);

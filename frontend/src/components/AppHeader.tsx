@@ -1,7 +1,7 @@
 import { isStaff, type User } from '../api/types';
 import { useSessionStore } from '../auth/SessionProvider';
 import { navigate } from '../hooks/usePath';
-import { TICKETS_PATH, USERS_PATH } from '../routes';
+import { EMAIL_PATH, TICKETS_PATH, USERS_PATH } from '../routes';
 import { useTicketDraft } from '../hooks/useTicketDraft';
 import { RoleBadge } from './Badges';
 import { Brand } from './Brand';
@@ -35,6 +35,11 @@ export function AppHeader({ user }: { user: User }) {
           {user.role === 'admin' && (
             <AppLink to={USERS_PATH} className={navLinkClass}>
               Users
+            </AppLink>
+          )}
+          {isStaff(user) && (
+            <AppLink to={EMAIL_PATH} className={navLinkClass}>
+              Email
             </AppLink>
           )}
         </nav>

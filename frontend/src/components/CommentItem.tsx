@@ -21,6 +21,11 @@ export function CommentItem({ comment }: { comment: Comment }) {
             Support
           </span>
         )}
+        {comment.via === 'email' && (
+          <span className="inline-flex items-center gap-1 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700 ring-1 ring-inset ring-slate-300">
+            <EnvelopeIcon /> <span className="sr-only">Received </span>by email
+          </span>
+        )}
         {internal && (
           <span className="inline-flex items-center gap-1 rounded-full bg-amber-200 px-2 py-0.5 text-xs font-semibold text-amber-950">
             <LockIcon /> Internal note
@@ -35,6 +40,15 @@ export function CommentItem({ comment }: { comment: Comment }) {
       </p>
       {internal && <p className="mt-2 text-xs text-amber-900">Only staff can see this.</p>}
     </article>
+  );
+}
+
+function EnvelopeIcon() {
+  return (
+    <svg className="h-3 w-3" viewBox="0 0 20 20" fill="currentColor" aria-hidden="true">
+      <path d="M3 4a2 2 0 0 0-2 2v1.16l8.45 4.22a1.25 1.25 0 0 0 1.1 0L19 7.16V6a2 2 0 0 0-2-2H3Z" />
+      <path d="m19 8.84-7.78 3.88a2.75 2.75 0 0 1-2.44 0L1 8.84V14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V8.84Z" />
+    </svg>
   );
 }
 

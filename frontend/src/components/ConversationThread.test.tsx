@@ -82,6 +82,25 @@ describe('the conversation on a ticket page', () => {
     expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
   });
 
+  it('marks a reply that came by email, and only those', async () => {
+    db.tickets.push(makeTicket({ id: 1 }));
+    db.comments.push(
+      makeComment({ id: 1, body: 'Sent from my phone', via: 'email' }),
+      makeComment({ id: 2, body: 'Typed in the app' }),
+      // From a server that predates the email channel.
+      makeComment({ id: 3, body: 'Says nothing of its way', via: undefined }),
+    );
+    openTicketPage();
+
+    await screen.findByText('Says nothing of its way');
+    const [, byEmail, byWeb, unsaid] = thread().getAllByRole('article');
+    expect(byEmail).toHaveTextContent('Sent from my phone');
+    expect(within(byEmail).getByText('by email')).toBeVisible();
+    expect(byEmail).toHaveTextContent('Received by email');
+    expect(byWeb).not.toHaveTextContent(/by email/);
+    expect(unsaid).not.toHaveTextContent(/by email/);
+  });
+
   it('shows a requester the public thread only', async () => {
     db.tickets.push(makeTicket({ id: 1 }));
     db.comments.push(

@@ -1,4 +1,4 @@
-import type { Comment, Role, Ticket, TicketEvent, User } from '../api/types';
+import type { Comment, InboundMail, OutboxMail, Role, Ticket, TicketEvent, User } from '../api/types';
 
 /** One account of each role, as the mock API starts with them; all share TEST_PASSWORD. */
 export const TEST_USERS: Record<Role, User> = {
@@ -58,6 +58,7 @@ export function makeComment(overrides: Partial<Comment> = {}): Comment {
     author_is_staff: false,
     body: `Comment ${id}`,
     visibility: 'public',
+    via: 'web',
     created_at: new Date(Date.UTC(2026, 0, 2, 12, 0, id)).toISOString(),
     ...overrides,
   };
@@ -83,6 +84,46 @@ export function makeEvent(overrides: Partial<TicketEvent> = {}): TicketEvent {
     comment_id: null,
     visibility: 'public',
     created_at: new Date(Date.UTC(2026, 0, 2, 12, 0, id)).toISOString(),
+    ...overrides,
+  };
+}
+
+let nextOutboxId = 1;
+
+/** An "Agent replied" mail to Rita Requester about ticket 1 that failed three times unless said otherwise. */
+export function makeOutboxMail(overrides: Partial<OutboxMail> = {}): OutboxMail {
+  const id = overrides.id ?? nextOutboxId++;
+  const created = new Date(Date.UTC(2026, 0, 3, 12, 0, id)).toISOString();
+  return {
+    id,
+    ticket_id: 1,
+    template: 'agent_replied',
+    to_address: TEST_USERS.requester.email,
+    status: 'failed',
+    attempts: 3,
+    last_error: '550 5.1.1 mailbox unavailable',
+    created_at: created,
+    next_attempt_at: created,
+    sent_at: null,
+    ...overrides,
+  };
+}
+
+let nextInboundId = 1;
+
+/** A new request from someone unknown, held because its sender could not be verified, unless said otherwise. */
+export function makeInboundMail(overrides: Partial<InboundMail> = {}): InboundMail {
+  const id = overrides.id ?? nextInboundId++;
+  return {
+    id,
+    from_address: 'sam@customer.example',
+    from_name: 'Sam Customer',
+    subject: `Question ${id}`,
+    body: `Hello,\n\nquestion number ${id}.\n\nSam`,
+    received_at: new Date(Date.UTC(2026, 0, 3, 12, 0, id)).toISOString(),
+    status: 'held',
+    reason: 'unverified_sender',
+    ticket_id: null,
     ...overrides,
   };
 }

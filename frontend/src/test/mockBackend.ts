@@ -7,14 +7,21 @@ import {
   CATEGORIES,
   COMMENT_MAX_CHARS,
   PRIORITIES,
+  SENDER_NAME_MAX_CHARS,
   SLA_MAX_MINUTES,
   type Agent,
   type AuthSession,
   type Classification,
   type Comment,
+  type InboundMail,
+  type InboundStatus,
   type Invitation,
+  type MailSettings,
+  type MailSettingsChanges,
   type NewComment,
   type NewTicket,
+  type OutboxMail,
+  type OutboxStatus,
   type QueueCounts,
   type SignInMethods,
   type SlaPolicy,
@@ -47,6 +54,15 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
   critical: { first_response_minutes: 60, resolution_minutes: 240 },
 };
 
+/** The stored mail settings; the counts and the reply address example are worked out when asked. */
+type StoredMailSettings = Pick<MailSettings, 'support_address' | 'sender_name' | 'transport'>;
+
+export const DEFAULT_MAIL_SETTINGS: StoredMailSettings = {
+  support_address: 'support@example.com',
+  sender_name: 'Helpdesk',
+  transport: 'smtp',
+};
+
 const DEFAULT_METHODS: SignInMethods = { builtin: true, signup: false, public_submission: false, oidc: null };
 
 /** Requests without an account (creates and classifications together) one client may send a minute. */
@@ -58,6 +74,13 @@ export const db = {
   comments: [] as Comment[],
   events: [] as TicketEvent[],
   slaPolicy: DEFAULT_SLA_POLICY,
+  mailSettings: DEFAULT_MAIL_SETTINGS,
+  outbox: [] as OutboxMail[],
+  inbound: [] as InboundMail[],
+  /** Staff who get a mail about every new ticket. */
+  newTicketSubscribers: new Set<number>(),
+  /** The tokens of the unsubscribe links mailed out, and whose they are. */
+  unsubscribeTokens: new Map<string, number>(),
   users: [] as User[],
   requests: [] as RecordedRequest[],
   /** Creates by Idempotency-Key, answered again for a repeat of the same body. */
@@ -75,6 +98,11 @@ export const db = {
     this.comments = [];
     this.events = [];
     this.slaPolicy = DEFAULT_SLA_POLICY;
+    this.mailSettings = DEFAULT_MAIL_SETTINGS;
+    this.outbox = [];
+    this.inbound = [];
+    this.newTicketSubscribers = new Set();
+    this.unsubscribeTokens = new Map();
     this.users = Object.values(TEST_USERS).map((user) => ({ ...user }));
     this.requests = [];
     this.idempotentCreates = new Map();
@@ -404,6 +432,7 @@ export const handlers = [
   ...staffHandlers(),
   ...authHandlers(),
   ...userHandlers(),
+  ...mailHandlers(),
 ];
 
 /** Now, or just after `previous` when the clock has not moved on: each version has its own tag. */
@@ -602,7 +631,7 @@ function authHandlers() {
     http.get('/api/me', async ({ request }) => {
       await record(request);
       const user = caller(request);
-      return user instanceof Response ? user : HttpResponse.json(user);
+      return user instanceof Response ? user : HttpResponse.json({ ...user, notify_new_tickets: db.newTicketSubscribers.has(user.id) });
     }),
   ];
 }
@@ -646,6 +675,137 @@ function userHandlers() {
       }
       db.users[index] = changed;
       return HttpResponse.json(changed);
+    }),
+  ];
+}
+
+/** The email channel: settings and failed mail for admins, held mail and own notifications for staff. */
+function mailHandlers() {
+  const staff = (request: Request) => {
+    const user = caller(request);
+    if (user instanceof Response || isStaff(user)) return user;
+    return forbidden('Only agents may do this.');
+  };
+  const admin = (request: Request) => {
+    const user = caller(request);
+    if (user instanceof Response || user.role === 'admin') return user;
+    return forbidden('Only admins manage email.');
+  };
+  const invalid = (errors: Record<string, string[]>) =>
+    problem(422, 'Unprocessable Content', 'The request has invalid fields.', errors);
+  const settings = (): MailSettings => {
+    const { support_address } = db.mailSettings;
+    const [local, domain] = support_address?.split('@') ?? [];
+    return {
+      ...db.mailSettings,
+      reply_address_example: support_address ? `${local}+<token>@${domain}` : null,
+      queued: db.outbox.filter((mail) => mail.status === 'queued').length,
+      failed: db.outbox.filter((mail) => mail.status === 'failed').length,
+    };
+  };
+  const latestFirst = <T extends { id: number }>(a: T, b: T) => b.id - a.id;
+  const heldMail = (id: unknown) => db.inbound.find((mail) => mail.id === Number(id));
+  const notHeld = () => problem(409, 'Conflict', 'Only held mail can be accepted or discarded.');
+
+  return [
+    http.get('/api/mail/settings/', async ({ request }) => {
+      await record(request);
+      const user = admin(request);
+      return user instanceof Response ? user : HttpResponse.json(settings());
+    }),
+
+    http.put('/api/mail/settings/', async ({ request }) => {
+      const { body } = await record(request);
+      const user = admin(request);
+      if (user instanceof Response) return user;
+      const { support_address, sender_name } = body as MailSettingsChanges;
+      const errors: Record<string, string[]> = {};
+      if (support_address !== null && !EMAIL.test(support_address)) errors.support_address = ['must be an email address'];
+      if (!sender_name.trim()) errors.sender_name = ['must not be blank'];
+      else if ([...sender_name].length > SENDER_NAME_MAX_CHARS) errors.sender_name = ['must be at most 100 characters'];
+      else if (/\p{Cc}/u.test(sender_name)) errors.sender_name = ['must not contain control characters'];
+      if (Object.keys(errors).length > 0) return invalid(errors);
+      db.mailSettings = { ...db.mailSettings, support_address, sender_name };
+      return HttpResponse.json(settings());
+    }),
+
+    http.get('/api/mail/outbox/', async ({ request }) => {
+      const { url } = await record(request);
+      const user = admin(request);
+      if (user instanceof Response) return user;
+      const status = (url.searchParams.get('status') ?? 'failed') as OutboxStatus;
+      return HttpResponse.json(db.outbox.filter((mail) => mail.status === status).sort(latestFirst).slice(0, 100));
+    }),
+
+    http.post('/api/mail/outbox/:id/retry/', async ({ request, params }) => {
+      await record(request);
+      const user = admin(request);
+      if (user instanceof Response) return user;
+      const mail = db.outbox.find((m) => m.id === Number(params.id));
+      if (!mail) return problem(404, 'Not Found', 'There is no such mail.');
+      if (mail.status !== 'failed') return problem(409, 'Conflict', 'Only a failed mail can be retried.');
+      Object.assign(mail, { status: 'queued', next_attempt_at: new Date().toISOString() });
+      return HttpResponse.json(mail);
+    }),
+
+    http.get('/api/mail/inbound/', async ({ request }) => {
+      const { url } = await record(request);
+      const user = staff(request);
+      if (user instanceof Response) return user;
+      const status = (url.searchParams.get('status') ?? 'held') as InboundStatus;
+      return HttpResponse.json(db.inbound.filter((mail) => mail.status === status).sort(latestFirst).slice(0, 100));
+    }),
+
+    http.post('/api/mail/inbound/:id/accept/', async ({ request, params }) => {
+      await record(request);
+      const user = staff(request);
+      if (user instanceof Response) return user;
+      const mail = heldMail(params.id);
+      if (!mail) return problem(404, 'Not Found', 'There is no such mail.');
+      if (mail.status !== 'held') return notHeld();
+      const requester = accountFor(mail.from_address, mail.from_name ?? undefined);
+      const ticket = makeTicket({
+        title: mail.subject,
+        description: mail.body ?? '',
+        created_at: new Date().toISOString(),
+        requester_id: requester.id,
+        requester_email: requester.email,
+        requester_name: requester.name,
+      });
+      db.tickets.push(ticket);
+      db.addEvent({ ticket_id: ticket.id, kind: 'created', ...actor(null), from: null, to: null });
+      Object.assign(mail, { status: 'released', ticket_id: ticket.id });
+      return HttpResponse.json(mail);
+    }),
+
+    http.post('/api/mail/inbound/:id/discard/', async ({ request, params }) => {
+      await record(request);
+      const user = staff(request);
+      if (user instanceof Response) return user;
+      const mail = heldMail(params.id);
+      if (!mail) return problem(404, 'Not Found', 'There is no such mail.');
+      if (mail.status !== 'held') return notHeld();
+      mail.status = 'discarded';
+      return HttpResponse.json(mail);
+    }),
+
+    http.put('/api/me/notifications/', async ({ request }) => {
+      const { body } = await record(request);
+      const user = staff(request);
+      if (user instanceof Response) return user;
+      const { new_tickets } = body as { new_tickets: unknown };
+      if (typeof new_tickets !== 'boolean') return invalid({ new_tickets: ['must be true or false'] });
+      if (new_tickets) db.newTicketSubscribers.add(user.id);
+      else db.newTicketSubscribers.delete(user.id);
+      return HttpResponse.json({ new_tickets });
+    }),
+
+    http.post('/api/mail/unsubscribe/', async ({ request }) => {
+      const { body } = await record(request);
+      const userId = db.unsubscribeTokens.get((body as { token?: string }).token ?? '');
+      if (userId === undefined) return problem(404, 'Not Found', 'This unsubscribe link is unknown.');
+      db.newTicketSubscribers.delete(userId);
+      return HttpResponse.json({ unsubscribed: true });
     }),
   ];
 }

@@ -37,7 +37,18 @@ pub struct Comment {
     #[schema(example = "Thanks, we are looking into it.")]
     pub body: String,
     pub visibility: Visibility,
+    /// How it arrived: written in the app, or received by email.
+    pub via: CommentVia,
     pub created_at: DateTime<Utc>,
+}
+
+/// How a comment arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum CommentVia {
+    Web,
+    Email,
 }
 
 const BODY: TextMember = TextMember {

@@ -4,6 +4,7 @@
 mod comment;
 mod enums;
 mod event;
+mod mail;
 mod request;
 mod sla;
 mod stats;
@@ -11,13 +12,18 @@ mod ticket;
 mod user;
 
 pub use comment::{
-    COMMENT_RULE, Comment, NEW_COMMENT, NewComment, NewCommentRequest, status_after_comment,
+    COMMENT_RULE, Comment, CommentVia, NEW_COMMENT, NewComment, NewCommentRequest, status_after_comment,
 };
 pub use enums::{
     ActorKind, Category, EventKind, Priority, Role, SlaState, SlaTarget, Status, UnknownValue,
     Visibility, Vocabulary,
 };
 pub use event::{Actor, NewEvent, TicketEvent, changes_between};
+pub use mail::{
+    InboundMail, InboundReason, InboundStatus, MailSettings, MailSettingsRequest, MailSettingsView, MailTemplate,
+    MailTransportKind, OutboxEntry, OutboxStatus, REPLY_TOKEN_CHARS, SupportAddress,
+    check_sender_name, is_reply_token,
+};
 pub use request::{
     Body, BodyReader, FieldErrors, IdMember, JsonObject, LabelMember, Member, Null, TextMember,
     TextRule, too_long,

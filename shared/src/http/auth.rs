@@ -245,13 +245,29 @@ pub async fn sign_up(
 #[utoipa::path(
     get, path = "/api/me", tag = "auth", security(("bearer" = [])),
     responses(
-        (status = 200, description = "The caller's account", body = User),
+        (status = 200, description = "The caller's account", body = Me),
         SignInRequired,
         Unavailable,
     )
 )]
-pub async fn me(AuthUser(user): AuthUser) -> Json<User> {
-    Json(user)
+pub async fn me(
+    State(ctx): State<ApiContext>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Me>, ApiError> {
+    let notify_new_tickets = repository::new_ticket_mails(&ctx.db, user.id).await?;
+    Ok(Json(Me {
+        user,
+        notify_new_tickets,
+    }))
+}
+
+/// The caller's account, and their own settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
+    pub user: User,
+    /// Whether they get a mail about every new ticket (agents and admins).
+    pub notify_new_tickets: bool,
 }
 
 /// How one may sign in here.

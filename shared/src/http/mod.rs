@@ -7,6 +7,7 @@ mod error;
 mod events;
 mod extract;
 mod list_query;
+mod mail;
 mod meta;
 mod paging;
 pub(crate) mod rate_limit;
@@ -44,7 +45,10 @@ pub use error::{
 pub use meta::ApiDoc;
 pub use server::{DrainTimedOut, serve};
 
-use crate::{auth::Auth, classifier::Classifier, clock::Clock, config::HttpConfig};
+use crate::{
+    auth::Auth, classifier::Classifier, clock::Clock, config::HttpConfig,
+    domain::MailTransportKind, mail::inbound::Inbox,
+};
 
 /// Largest request body accepted.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -61,17 +65,24 @@ pub struct ApiContext {
     pub trust_proxy_headers: bool,
     /// What SLA states, queues and the 30-day statistics count as now.
     pub clock: Clock,
+    /// How outbound mail leaves this deployment (the mail settings say so to admins).
+    pub mail_transport: MailTransportKind,
+    /// Where held mail an agent accepts goes.
+    pub inbox: Inbox,
 }
 
 impl ApiContext {
     /// The state a deployment serves with, built once per process: the pool, the model client
     /// and the sign-in verifier are shared by every request.
     pub fn new(config: &crate::config::Config, db: sqlx::PgPool) -> Self {
+        let classifier = crate::build_classifier(&config.classifier);
         Self {
-            classifier: crate::build_classifier(&config.classifier),
+            inbox: Inbox::new(db.clone(), classifier.clone(), &config.mail),
+            classifier,
             auth: Auth::new(&config.auth, db.clone(), crate::classifier::http_client()),
             trust_proxy_headers: config.http.trust_proxy_headers,
             clock: Clock::system(),
+            mail_transport: config.mail.transport.kind(),
             db,
         }
     }
@@ -96,7 +107,8 @@ impl Routes {
                 .merge(events::router())
                 .merge(sla::router())
                 .merge(auth::router(config.trust_proxy_headers))
-                .merge(users::router()),
+                .merge(users::router())
+                .merge(mail::router()),
             Self::Stats => stats::router(),
             Self::Classify => match config.classify_rate_limit {
                 Some(limit) => rate_limit::limit(

@@ -19,14 +19,11 @@ use super::{
     route_with_and_without_slash,
 };
 use crate::{
-    classifier::Classifier,
     domain::{
-        Actor, Category, Email, EventKind, FieldErrors, NewEvent, NewTicket, Priority, QueueCounts,
-        Ticket, TicketChanges, User,
+        Actor, Category, Email, FieldErrors, NewTicket, Priority, QueueCounts, Ticket,
+        TicketChanges, User,
     },
-    repository::{
-        self, CreateAnswer, IdempotencyKey, KeyedCreate, Requester, TicketDraft, UpdateOutcome,
-    },
+    repository::{self, CreateAnswer, IdempotencyKey, KeyedCreate, Requester, UpdateOutcome},
 };
 
 /// The routes of the `tickets` function.
@@ -91,7 +88,7 @@ pub async fn create_ticket(
     }
     let requester = requester(&ctx, caller.as_ref(), new_ticket.requester.take()).await?;
     let filed_by = Actor::Person(caller.as_ref().map(|user| user.id));
-    let draft = labelled(&ctx.classifier, new_ticket, requester, filed_by).await;
+    let draft = crate::intake::labelled(&ctx.classifier, new_ticket, requester, filed_by).await;
     let collection = uri.path().trim_end_matches('/');
     let now = ctx.clock.now();
     let answer = |ticket: &Ticket| {
@@ -164,56 +161,6 @@ fn public_submission_allowed(ctx: &ApiContext, client: Option<IpAddr>) -> Result
             "Too many submissions from your address. Retry in a minute.".to_owned(),
         )),
         Some(true) => Ok(()),
-    }
-}
-
-/// The draft to store: the labels given, and the classifier's suggestion for those omitted,
-/// with its history: filed by `filed_by`, labelled by the classifier where it chose.
-async fn labelled(
-    classifier: &Classifier,
-    ticket: NewTicket,
-    requester: Requester,
-    filed_by: Actor,
-) -> TicketDraft {
-    let mut history = vec![NewEvent::new(EventKind::Created, filed_by, None, None)];
-    let (category, priority) = match (ticket.category, ticket.priority) {
-        (Some(category), Some(priority)) => (category, priority),
-        (category, priority) => {
-            // Title and description together: more signal than the description alone.
-            let text = format!(
-                "{}\n\n{}",
-                ticket.title.as_str(),
-                ticket.description.as_str()
-            );
-            let suggestion = classifier.classify(&text).await;
-            let mut suggested = |kind, label: String| {
-                history.push(NewEvent::new(kind, Actor::Classifier, None, Some(label)));
-            };
-            if category.is_none() {
-                suggested(
-                    EventKind::CategoryChanged,
-                    suggestion.suggested_category.to_string(),
-                );
-            }
-            if priority.is_none() {
-                suggested(
-                    EventKind::PriorityChanged,
-                    suggestion.suggested_priority.to_string(),
-                );
-            }
-            (
-                category.unwrap_or(suggestion.suggested_category),
-                priority.unwrap_or(suggestion.suggested_priority),
-            )
-        }
-    };
-    TicketDraft {
-        title: ticket.title,
-        description: ticket.description,
-        category,
-        priority,
-        requester,
-        history,
     }
 }
 

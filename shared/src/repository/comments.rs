@@ -9,7 +9,7 @@ use super::{
     tickets::{find_create_answer, lock_ticket, save_create_answer},
 };
 use crate::domain::{
-    Actor, Comment, NewComment, NewEvent, Status, User, Visibility, changes_between,
+    Actor, Comment, CommentVia, NewComment, NewEvent, Status, User, Visibility, changes_between,
     status_after_comment,
 };
 
@@ -39,7 +39,7 @@ pub async fn add_comment(
     comment: &NewComment,
 ) -> sqlx::Result<CommentOutcome> {
     let mut tx = crate::db::begin(pool).await?;
-    let outcome = match write_comment(&mut tx, ticket_id, author, comment).await? {
+    let outcome = match write_comment(&mut tx, ticket_id, author, comment, Via::Web).await? {
         Written::Added(comment) => {
             tx.commit().await?;
             return Ok(CommentOutcome::Added(comment));
@@ -63,7 +63,7 @@ pub async fn add_comment_once<E: From<sqlx::Error>>(
     answer: impl FnOnce(&Comment) -> Result<CreateAnswer, E>,
 ) -> Result<CommentOutcome<CreateAnswer>, E> {
     let mut tx = crate::db::begin(pool).await?;
-    let outcome = match write_comment(&mut tx, ticket_id, author, comment).await? {
+    let outcome = match write_comment(&mut tx, ticket_id, author, comment, Via::Web).await? {
         Written::Added(comment) => {
             let answer = answer(&comment)?;
             if save_create_answer(&mut tx, key, &answer).await? {
@@ -83,19 +83,44 @@ pub async fn add_comment_once<E: From<sqlx::Error>>(
     Ok(outcome)
 }
 
+/// Where a comment comes from.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Via<'a> {
+    Web,
+    /// A mail, by its Message-ID when it has one: the same mail twice is one comment.
+    Email { message_id: Option<&'a str> },
+}
+
+impl Via<'_> {
+    fn kind(self) -> CommentVia {
+        match self {
+            Self::Web => CommentVia::Web,
+            Self::Email { .. } => CommentVia::Email,
+        }
+    }
+
+    fn message_id(self) -> Option<String> {
+        match self {
+            Self::Web => None,
+            Self::Email { message_id } => message_id.map(str::to_owned),
+        }
+    }
+}
+
 /// What [`write_comment`] did.
-enum Written {
+pub(super) enum Written {
     Added(Comment),
     NotFound,
     Closed,
 }
 
 /// The writes of [`add_comment`], in the caller's transaction.
-async fn write_comment(
+pub(super) async fn write_comment(
     conn: &mut PgConnection,
     ticket_id: i64,
     author: &User,
     comment: &NewComment,
+    via: Via<'_>,
 ) -> sqlx::Result<Written> {
     let before = match lock_ticket(conn, ticket_id, author.ticket_scope()).await? {
         Some(ticket) if author.is_staff() || ticket.status != Status::Closed => ticket,
@@ -104,14 +129,17 @@ async fn write_comment(
     };
     let staff = author.is_staff();
     let (id, created_at) = sqlx::query_as(
-        "INSERT INTO comments (ticket_id, author_id, author_is_staff, body, visibility) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at",
+        "INSERT INTO comments (ticket_id, author_id, author_is_staff, body, visibility, via, \
+             message_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at",
     )
     .bind(ticket_id)
     .bind(author.id)
     .bind(staff)
     .bind(&comment.body)
     .bind(comment.visibility)
+    .bind(via.kind())
+    .bind(via.message_id())
     .fetch_one(&mut *conn)
     .await?;
     // A public reply is news on the ticket: a new version (so `updated_at` and the `ETag` move),
@@ -154,6 +182,7 @@ async fn write_comment(
         author_is_staff: staff,
         body: comment.body.clone(),
         visibility: comment.visibility,
+        via: via.kind(),
         created_at,
     }))
 }
@@ -169,7 +198,7 @@ pub async fn list_comments(
 ) -> sqlx::Result<Vec<Comment>> {
     sqlx::query_as(
         "SELECT c.id, c.ticket_id, c.author_id, u.name AS author_name, c.author_is_staff, \
-             c.body, c.visibility, c.created_at \
+             c.body, c.visibility, c.via, c.created_at \
          FROM comments AS c JOIN users AS u ON u.id = c.author_id \
          WHERE c.ticket_id = $1 AND (c.visibility = $2 OR $3) AND c.id > $4 \
          ORDER BY c.id \

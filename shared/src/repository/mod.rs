@@ -5,12 +5,14 @@
 
 mod comments;
 mod events;
+mod mail;
 mod sla;
 mod tickets;
 mod users;
 mod work;
 
 pub use comments::*;
+pub use mail::*;
 pub use events::{EventAfter, list_events, record_sla_breaches};
 pub use sla::*;
 pub use tickets::*;

@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
 use super::events::{EventRows, insert_events};
 use crate::domain::{
-    Actor, Breakdown, Category, Description, NewEvent, Priority, SlaState, Status, Ticket,
+    Actor, Breakdown, Category, Description, EventKind, NewEvent, Priority, SlaState, Status, Ticket,
     TicketChanges, TicketScope, TicketStats, Title, User, changes_between,
 };
 
@@ -48,6 +48,17 @@ pub struct TicketDraft {
     pub requester: Requester,
     /// `created` by whoever filed it, and the labels the classifier chose.
     pub history: Vec<NewEvent>,
+}
+
+impl TicketDraft {
+    /// Says who filed it: the actor of its `created` event.
+    pub fn filed_by(&mut self, actor: Actor) {
+        for event in &mut self.history {
+            if event.kind == EventKind::Created {
+                event.actor = actor;
+            }
+        }
+    }
 }
 
 /// Who asks for a ticket: an account, or (a public submission) only an address and a name.

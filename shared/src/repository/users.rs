@@ -70,7 +70,11 @@ pub async fn insert_user(db: impl PgExecutor<'_>, user: &NewUser<'_>) -> sqlx::R
 
 /// The account of `email`, created as a requester without a password when there is none: who
 /// an agent files a ticket for.
-pub async fn requester_by_email(pool: &PgPool, email: &Email, name: &str) -> sqlx::Result<User> {
+pub async fn requester_by_email(
+    db: impl PgExecutor<'_>,
+    email: &Email,
+    name: &str,
+) -> sqlx::Result<User> {
     sqlx::query_as(
         "WITH created AS ( \
              INSERT INTO users (email, name) VALUES ($1, $2) \
@@ -83,7 +87,7 @@ pub async fn requester_by_email(pool: &PgPool, email: &Email, name: &str) -> sql
     )
     .bind(email.as_str())
     .bind(name)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
 }
 

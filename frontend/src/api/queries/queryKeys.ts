@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 
-import type { TicketFilters } from '../types';
+import type { InboundStatus, OutboxStatus, TicketFilters } from '../types';
 
 /**
  * One hierarchy for every cached server value, so a mutation can invalidate "all ticket
@@ -31,6 +31,20 @@ export const userKeys = {
 
 export const slaKeys = {
   policy: () => ['sla-policy'] as const,
+};
+
+/** The caller's own account and settings, as `GET /api/me` has them. */
+export const meKeys = {
+  me: () => ['me'] as const,
+};
+
+export const mailKeys = {
+  all: ['mail'] as const,
+  settings: () => [...mailKeys.all, 'settings'] as const,
+  outboxLists: () => [...mailKeys.all, 'outbox'] as const,
+  outbox: (status: OutboxStatus) => [...mailKeys.outboxLists(), status] as const,
+  inboundLists: () => [...mailKeys.all, 'inbound'] as const,
+  inbound: (status: InboundStatus) => [...mailKeys.inboundLists(), status] as const,
 };
 
 /** After any change to a ticket: every list, the queue counts and the stats may now differ. */
