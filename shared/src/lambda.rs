@@ -1,4 +1,5 @@
-//! The Lambda glue shared by the `tickets`, `stats` and `classify` functions: configuration,
+//! The Lambda glue shared by the `tickets`, `stats` and `classify` functions (the mail
+//! functions' is in `mail::aws`): configuration,
 //! pool and classifier built once per cold start, JSON logs carrying the Lambda request id, and
 //! the API Gateway stage and custom-domain base path taken off the path before routing, so the
 //! handlers are exactly the local server's.
@@ -28,16 +29,7 @@ use crate::{
 /// The whole life of one Lambda instance: read the configuration, build the state once, then
 /// serve invocations until the sandbox is shut down. Each function's `main` is this one call.
 pub async fn run(routes: Routes) -> Result<(), Error> {
-    let mut config = match Config::from_env(Runtime::Lambda) {
-        Ok(config) => config,
-        Err(error) => {
-            // Logged as JSON too, so a broken deployment shows up in CloudWatch queries.
-            telemetry::init("info", LogFormat::Json);
-            tracing::error!(%error, "invalid configuration");
-            return Err(error.into());
-        }
-    };
-    telemetry::init(&config.log_filter, LogFormat::Json);
+    let mut config = configure()?;
     // GEMINI_API_KEY_SECRET_ID (set by template.yaml for the functions that classify) is read
     // here, once per cold start.
     crate::secrets::resolve_gemini_key(&mut config.classifier.gemini).await;
@@ -57,6 +49,22 @@ pub async fn run(routes: Routes) -> Result<(), Error> {
         "lambda function ready"
     );
     lambda_http::run(service(ctx, routes, &http)).await
+}
+
+/// The configuration, with JSON logs set up by it; an invalid one is logged (as JSON too, so a
+/// broken deployment shows up in CloudWatch queries) and ends the instance.
+pub fn configure() -> Result<Config, Error> {
+    match Config::from_env(Runtime::Lambda) {
+        Ok(config) => {
+            telemetry::init(&config.log_filter, LogFormat::Json);
+            Ok(config)
+        }
+        Err(error) => {
+            telemetry::init("info", LogFormat::Json);
+            tracing::error!(%error, "invalid configuration");
+            Err(error.into())
+        }
+    }
 }
 
 /// One function's routes of the shared router, behind the Lambda adapter layer. Tests send API

@@ -7,8 +7,9 @@ use clap::{Parser, Subcommand};
 use shared::{
     config::{Config, Runtime},
     db,
-    domain::{Email, Password, Role},
+    domain::{Email, InboundStatus, Password, Role},
     http::{self, ApiContext, Routes},
+    mail::{inbound::Inbox, outbox::Outbox, smtp_server},
     telemetry::{self, LogFormat},
 };
 
@@ -39,6 +40,9 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Receive one mail from standard input (an RFC 5322 message, as delivered to the support
+    /// address) and print what became of it. Exits 1 when it was rejected.
+    IngestMail,
     /// Run pending migrations, then insert realistic tickets in bulk (benchmarks, demos).
     Seed {
         /// How many tickets to insert.
@@ -92,8 +96,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             tracing::info!("migrations are up to date");
             // The deploy step of Lambda, so the bootstrap admin of a new stack is made here.
-            bootstrap_admin(&config, &pool).await
+            bootstrap_admin(&config, &pool).await?;
+            configured_mail_settings(&config, &pool).await
         }
+        Command::IngestMail => ingest_mail(&config, pool).await,
         Command::Seed { count, days } => {
             let report = shared::seed::seed(&pool, count, days)
                 .await
@@ -171,9 +177,65 @@ async fn bootstrap_admin(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result
     Ok(())
 }
 
+/// The support address and sender name of the configuration, while none is stored.
+async fn configured_mail_settings(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    if let Some(address) = &config.mail.support_address
+        && shared::repository::apply_configured_mail_settings(
+            pool,
+            address,
+            config.mail.sender_name.as_deref(),
+        )
+        .await
+        .context("storing MAIL_SUPPORT_ADDRESS")?
+    {
+        tracing::info!(%address, "support address set from MAIL_SUPPORT_ADDRESS");
+    }
+    Ok(())
+}
+
+async fn ingest_mail(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    configured_mail_settings(config, &pool).await?;
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut raw)
+        .context("reading the message from standard input")?;
+    let classifier = shared::build_classifier(&config.classifier);
+    let inbox = Inbox::new(pool, classifier, &config.mail);
+    let receipt = inbox.receive(&raw, &[]).await?;
+    println!("{}", serde_json::to_string(&receipt)?);
+    if receipt.status == InboundStatus::Rejected {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
     bootstrap_admin(&config, &pool).await?;
+    configured_mail_settings(&config, &pool).await?;
     let ctx = ApiContext::new(&config, pool.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            // An error means the sender is gone, which is a stop too.
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    };
+    let mut mail_tasks = tokio::task::JoinSet::new();
+    match shared::mail::transport(&config.mail).await? {
+        Some(transport) => {
+            let outbox = Outbox::new(pool.clone(), transport, &config.mail.public_url);
+            mail_tasks.spawn(outbox.run(until_stopped()));
+            tracing::info!(transport = ?config.mail.transport.kind(), "sending mail");
+        }
+        None => tracing::info!("no mail transport (SMTP_URL): notifications stay queued"),
+    }
+    if let Some(address) = config.mail.inbound_addr {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("binding SMTP_INBOUND_ADDR {address}"))?;
+        tracing::info!(%address, "receiving mail by SMTP");
+        mail_tasks.spawn(smtp_server::serve(listener, ctx.inbox.clone(), until_stopped()));
+    }
     let app = http::app(ctx, Routes::ALL, &config.http);
     let address = config.http.bind_addr;
     let listener = tokio::net::TcpListener::bind(address)
@@ -186,6 +248,9 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
         tracing::info!("shutdown signal received; draining in-flight requests");
     })
     .await;
+    // The outbox finishes the pass under way (each mail is marked as it is sent).
+    let _ = stop.send(true);
+    while mail_tasks.join_next().await.is_some() {}
     // Waits for the work of requests whose clients hung up, too: it runs to its end.
     pool.close().await;
     tracing::info!("stopped");

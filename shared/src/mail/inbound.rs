@@ -84,8 +84,7 @@ impl Inbox {
             .support_address
             .ok_or(InboxError::NoSupportAddress)?;
         if raw.len() > self.max_bytes {
-            let mail = headers_only(raw);
-            return self.refuse(&mail, InboundStatus::Rejected, InboundReason::TooLarge, None).await;
+            return self.refuse_too_large(raw).await;
         }
         let Some(reading) = read(raw, recipients, &support, self.authserv_id.as_deref()) else {
             let mail = headers_only(raw);
@@ -108,6 +107,13 @@ impl Inbox {
             }
             None => self.open_ticket(&reading.mail, None).await,
         }
+    }
+
+    /// Records a message over the size limit as rejected, by what its first bytes say.
+    pub async fn refuse_too_large(&self, head: &[u8]) -> Result<Receipt, InboxError> {
+        let mail = headers_only(head);
+        self.refuse(&mail, InboundStatus::Rejected, InboundReason::TooLarge, None)
+            .await
     }
 
     /// Accepts held mail `id` as if its sender had been verified: the ticket or reply it would

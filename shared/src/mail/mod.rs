@@ -2,6 +2,8 @@
 //! through a transport (SMTP, or Amazon SES on AWS), and received mail turned into tickets and
 //! replies (parsed here; accepted by SMTP locally, or read from S3 on AWS).
 
+#[cfg(feature = "lambda")]
+pub mod aws;
 pub mod compose;
 pub mod inbound;
 pub mod outbox;

@@ -59,8 +59,14 @@ impl Outbox {
 
     /// Sends every mail due now, pass after pass until none is left.
     pub async fn drain(&self) -> sqlx::Result<Drained> {
+        self.drain_for(Duration::MAX).await
+    }
+
+    /// [`Outbox::drain`], leasing no more mail once `budget` has passed.
+    pub async fn drain_for(&self, budget: Duration) -> sqlx::Result<Drained> {
+        let started = std::time::Instant::now();
         let mut total = Drained::default();
-        loop {
+        while started.elapsed() < budget {
             let leased = repository::claim_due_mail(&self.db, BATCH, self.lease).await?;
             if leased.is_empty() {
                 return Ok(total);
@@ -73,6 +79,7 @@ impl Outbox {
                 }
             }
         }
+        Ok(total)
     }
 
     /// Drains the outbox whenever a change queues mail (PostgreSQL `NOTIFY mail_outbox`), and
