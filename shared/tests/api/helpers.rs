@@ -12,10 +12,11 @@ use shared::{
     auth::Auth,
     classifier::Classifier,
     clock::Clock,
-    config::{AuthConfig, Config, HttpConfig, Runtime},
+    config::{AuthConfig, Config, DEFAULT_MAX_INBOUND_BYTES, HttpConfig, Runtime},
     db::MIGRATOR,
-    domain::{Email, Role, User},
+    domain::{Email, MailTransportKind, Role, User},
     http::{self, ApiContext, Routes},
+    mail::inbound::Inbox,
     repository::{self, NewUser},
 };
 use sqlx::{Connection, Executor, PgConnection, PgPool, postgres::PgPoolOptions};
@@ -124,6 +125,8 @@ pub async fn start_app(
     let clock = Clock::manual(chrono::Utc::now());
     let ctx = ApiContext {
         db: db.clone(),
+        inbox: test_inbox(&db, &classifier),
+        mail_transport: MailTransportKind::Smtp,
         classifier,
         auth: auth.clone(),
         trust_proxy_headers: config.trust_proxy_headers,
@@ -143,6 +146,16 @@ pub async fn start_app(
         agent: placeholder_user(),
         auth,
         clock,
+    }
+}
+
+/// What receives mail in tests: no sender verification, the default size limit.
+pub fn test_inbox(db: &PgPool, classifier: &Classifier) -> Inbox {
+    Inbox {
+        db: db.clone(),
+        classifier: classifier.clone(),
+        authserv_id: None,
+        max_bytes: DEFAULT_MAX_INBOUND_BYTES,
     }
 }
 

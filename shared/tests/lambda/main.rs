@@ -12,10 +12,12 @@ use serde_json::Value;
 use shared::{
     auth::Auth,
     classifier::Classifier,
-    config::HttpConfig,
-    domain::{Email, Role},
+    config::{DEFAULT_MAX_INBOUND_BYTES, HttpConfig},
+    domain::{Email, MailTransportKind, Role},
     http::{ApiContext, Routes},
-    lambda, repository,
+    lambda,
+    mail::inbound::Inbox,
+    repository,
 };
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -93,6 +95,13 @@ async fn invoke_as(
     let ctx = ApiContext {
         db: db.clone(),
         classifier: Classifier::rules_only(),
+        inbox: Inbox {
+            db: db.clone(),
+            classifier: Classifier::rules_only(),
+            authserv_id: None,
+            max_bytes: DEFAULT_MAX_INBOUND_BYTES,
+        },
+        mail_transport: MailTransportKind::Ses,
         auth,
         trust_proxy_headers: true,
         clock: shared::clock::Clock::system(),
