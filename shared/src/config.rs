@@ -312,7 +312,8 @@ impl MailConfig {
             sender_name,
             public_url: public_url.trim_end_matches('/').to_owned(),
             inbound_addr: vars.parse("SMTP_INBOUND_ADDR")?,
-            max_inbound_bytes: vars.positive("MAIL_MAX_INBOUND_BYTES", DEFAULT_MAX_INBOUND_BYTES)?,
+            max_inbound_bytes: vars
+                .positive("MAIL_MAX_INBOUND_BYTES", DEFAULT_MAX_INBOUND_BYTES)?,
             authserv_id: vars.get("MAIL_AUTHSERV_ID"),
         })
     }

@@ -234,7 +234,11 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("binding SMTP_INBOUND_ADDR {address}"))?;
         tracing::info!(%address, "receiving mail by SMTP");
-        mail_tasks.spawn(smtp_server::serve(listener, ctx.inbox.clone(), until_stopped()));
+        mail_tasks.spawn(smtp_server::serve(
+            listener,
+            ctx.inbox.clone(),
+            until_stopped(),
+        ));
     }
     let app = http::app(ctx, Routes::ALL, &config.http);
     let address = config.http.bind_addr;

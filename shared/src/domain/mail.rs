@@ -109,7 +109,10 @@ impl MailSettings {
         }
         let support_address = match member("support_address") {
             None => {
-                fail("support_address", "is required (null turns mail off)".to_owned());
+                fail(
+                    "support_address",
+                    "is required (null turns mail off)".to_owned(),
+                );
                 None
             }
             Some(Value::Null) => None,
@@ -333,8 +336,14 @@ mod tests {
         assert!(ours.is_ours("SUPPORT@example.com"));
         assert_eq!(ours.reply_token("support@example.com"), None);
         assert_eq!(ours.reply_token("support+short@example.com"), None);
-        assert_eq!(ours.reply_token(&format!("sales+{token}@example.com")), None);
-        assert_eq!(ours.reply_token(&format!("support+{token}@example.org")), None);
+        assert_eq!(
+            ours.reply_token(&format!("sales+{token}@example.com")),
+            None
+        );
+        assert_eq!(
+            ours.reply_token(&format!("support+{token}@example.org")),
+            None
+        );
         assert!(SupportAddress::parse("support+x@example.com").is_err());
         assert!(SupportAddress::parse("not an address").is_err());
     }

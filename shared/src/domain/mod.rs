@@ -12,7 +12,8 @@ mod ticket;
 mod user;
 
 pub use comment::{
-    COMMENT_RULE, Comment, CommentVia, NEW_COMMENT, NewComment, NewCommentRequest, status_after_comment,
+    COMMENT_RULE, Comment, CommentVia, NEW_COMMENT, NewComment, NewCommentRequest,
+    status_after_comment,
 };
 pub use enums::{
     ActorKind, Category, EventKind, Priority, Role, SlaState, SlaTarget, Status, UnknownValue,
@@ -20,8 +21,8 @@ pub use enums::{
 };
 pub use event::{Actor, NewEvent, TicketEvent, changes_between};
 pub use mail::{
-    InboundMail, InboundReason, InboundStatus, MailSettings, MailSettingsRequest, MailSettingsView, MailTemplate,
-    MailTransportKind, OutboxEntry, OutboxStatus, REPLY_TOKEN_CHARS, SupportAddress,
+    InboundMail, InboundReason, InboundStatus, MailSettings, MailSettingsRequest, MailSettingsView,
+    MailTemplate, MailTransportKind, OutboxEntry, OutboxStatus, REPLY_TOKEN_CHARS, SupportAddress,
     check_sender_name, is_reply_token,
 };
 pub use request::{

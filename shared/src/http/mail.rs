@@ -35,7 +35,10 @@ pub fn router() -> Router<ApiContext> {
         ("/api/mail/inbound/{id}/accept", post(accept_held)),
         ("/api/mail/inbound/{id}/discard", post(discard_held)),
         ("/api/mail/unsubscribe", post(unsubscribe)),
-        ("/api/me/notifications", put(put_notifications).get(get_notifications)),
+        (
+            "/api/me/notifications",
+            put(put_notifications).get(get_notifications),
+        ),
     ];
     routes
         .into_iter()
@@ -56,7 +59,9 @@ fn staff_only(caller: &User, what: &str) -> Result<(), ApiError> {
     if caller.is_staff() {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!("Only agents and admins {what}.")))
+        Err(ApiError::Forbidden(format!(
+            "Only agents and admins {what}."
+        )))
     }
 }
 
@@ -138,7 +143,9 @@ pub async fn list_outbox(
 ) -> Result<Json<Vec<OutboxEntry>>, ApiError> {
     admin_only(&caller, "see the outbox")?;
     let status = status_param(&query, OutboxStatus::Failed)?;
-    Ok(Json(repository::list_outbox(&ctx.db, status, LIST_LIMIT).await?))
+    Ok(Json(
+        repository::list_outbox(&ctx.db, status, LIST_LIMIT).await?,
+    ))
 }
 
 /// Queue a failed mail again, from its first attempt (admins).
@@ -190,7 +197,9 @@ pub async fn list_inbound(
 ) -> Result<Json<Vec<InboundMail>>, ApiError> {
     staff_only(&caller, "see received mail")?;
     let status = status_param(&query, InboundStatus::Held)?;
-    Ok(Json(repository::list_inbound(&ctx.db, status, LIST_LIMIT).await?))
+    Ok(Json(
+        repository::list_inbound(&ctx.db, status, LIST_LIMIT).await?,
+    ))
 }
 
 /// Accept a held mail as if its sender were verified: the ticket or reply it would have made
@@ -360,14 +369,22 @@ pub async fn put_notifications(
     staff_only(&caller, "get new-ticket mails")?;
     let new_tickets = match body.as_slice() {
         [(name, serde_json::Value::Bool(on))] if name == "new_tickets" => *on,
-        _ => return Err(ApiError::field("new_tickets", "is required, true or false, and alone")),
+        _ => {
+            return Err(ApiError::field(
+                "new_tickets",
+                "is required, true or false, and alone",
+            ));
+        }
     };
     repository::set_new_ticket_mails(&ctx.db, caller.id, new_tickets).await?;
     Ok(Json(Notifications { new_tickets }))
 }
 
 /// A list's `status` parameter, `default` when absent.
-fn status_param<T: serde::de::DeserializeOwned>(query: &QueryParams, default: T) -> Result<T, ApiError> {
+fn status_param<T: serde::de::DeserializeOwned>(
+    query: &QueryParams,
+    default: T,
+) -> Result<T, ApiError> {
     for (name, _) in &query.0 {
         if name != "status" {
             return Err(ApiError::field(name, "is not a parameter of this list"));

@@ -48,7 +48,11 @@ pub async fn run_inbound() -> Result<(), Error> {
     let config = configure()?;
     let db = db::pool(&config.database)
         .map_err(|error| format!("DATABASE_URL is not usable: {error}"))?;
-    let inbox = Inbox::new(db, crate::build_classifier(&config.classifier), &config.mail);
+    let inbox = Inbox::new(
+        db,
+        crate::build_classifier(&config.classifier),
+        &config.mail,
+    );
     let s3 = aws_sdk_s3::Client::new(&aws_config::load_from_env().await);
     lambda_runtime::run(service_fn(|event: LambdaEvent<S3Event>| {
         let (inbox, s3) = (inbox.clone(), s3.clone());
@@ -106,7 +110,8 @@ pub async fn receive_stored(
         if key.ends_with("AMAZON_SES_SETUP_NOTIFICATION") {
             continue;
         }
-        let too_large = usize::try_from(record.s3.object.size).map_or(true, |n| n > inbox.max_bytes);
+        let too_large =
+            usize::try_from(record.s3.object.size).map_or(true, |n| n > inbox.max_bytes);
         // A message over the limit is not downloaded: its first part names the sender.
         let range = too_large.then(|| "bytes=0-65535".to_owned());
         let object = s3
@@ -117,7 +122,10 @@ pub async fn receive_stored(
             .send()
             .await
             .map_err(|error| {
-                format!("reading s3://{bucket}/{key}: {}", aws_sdk_s3::error::DisplayErrorContext(&error))
+                format!(
+                    "reading s3://{bucket}/{key}: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(&error)
+                )
             })?;
         let bytes = object.body.collect().await?.into_bytes();
         let receipt = if too_large {

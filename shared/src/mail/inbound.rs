@@ -88,22 +88,38 @@ impl Inbox {
         }
         let Some(reading) = read(raw, recipients, &support, self.authserv_id.as_deref()) else {
             let mail = headers_only(raw);
-            return self.refuse(&mail, InboundStatus::Rejected, InboundReason::Malformed, None).await;
+            return self
+                .refuse(
+                    &mail,
+                    InboundStatus::Rejected,
+                    InboundReason::Malformed,
+                    None,
+                )
+                .await;
         };
         if let Verdict::Ignore(reason) = reading.verdict {
-            return self.refuse(&reading.mail, InboundStatus::Ignored, reason, None).await;
+            return self
+                .refuse(&reading.mail, InboundStatus::Ignored, reason, None)
+                .await;
         }
         let thread = self.thread(&reading).await?;
         if let Verdict::Hold(reason) = reading.verdict {
             let ticket = thread.as_ref().map(|thread| thread.ticket_id);
-            return self.refuse(&reading.mail, InboundStatus::Held, reason, ticket).await;
+            return self
+                .refuse(&reading.mail, InboundStatus::Held, reason, ticket)
+                .await;
         }
         match thread {
             Some(thread) => self.reply(&reading.mail, &thread, None).await,
             // A reply whose ticket cannot be told (an unknown token): not a new ticket either.
             None if !reading.reply_tokens.is_empty() => {
-                self.refuse(&reading.mail, InboundStatus::Ignored, InboundReason::UnknownSender, None)
-                    .await
+                self.refuse(
+                    &reading.mail,
+                    InboundStatus::Ignored,
+                    InboundReason::UnknownSender,
+                    None,
+                )
+                .await
             }
             None => self.open_ticket(&reading.mail, None).await,
         }
@@ -112,8 +128,13 @@ impl Inbox {
     /// Records a message over the size limit as rejected, by what its first bytes say.
     pub async fn refuse_too_large(&self, head: &[u8]) -> Result<Receipt, InboxError> {
         let mail = headers_only(head);
-        self.refuse(&mail, InboundStatus::Rejected, InboundReason::TooLarge, None)
-            .await
+        self.refuse(
+            &mail,
+            InboundStatus::Rejected,
+            InboundReason::TooLarge,
+            None,
+        )
+        .await
     }
 
     /// Accepts held mail `id` as if its sender had been verified: the ticket or reply it would
@@ -163,12 +184,18 @@ impl Inbox {
         };
         let Some(author) = author.filter(|author| !author.disabled) else {
             return self
-                .refuse(mail, InboundStatus::Ignored, InboundReason::UnknownSender, None)
+                .refuse(
+                    mail,
+                    InboundStatus::Ignored,
+                    InboundReason::UnknownSender,
+                    None,
+                )
                 .await;
         };
         let mut mail = mail.clone();
         mail.body = with_attachment_note(strip_quoted(&mail.body), mail.attachments);
-        let accepted = repository::accept_mailed_reply(&self.db, &mail, thread, &author, released).await?;
+        let accepted =
+            repository::accept_mailed_reply(&self.db, &mail, thread, &author, released).await?;
         self.accepted(&mail, accepted, Some(thread.ticket_id)).await
     }
 
@@ -180,7 +207,12 @@ impl Inbox {
     ) -> Result<Receipt, InboxError> {
         let Ok(email) = Email::parse(&mail.from_address) else {
             return self
-                .refuse(mail, InboundStatus::Rejected, InboundReason::Malformed, None)
+                .refuse(
+                    mail,
+                    InboundStatus::Rejected,
+                    InboundReason::Malformed,
+                    None,
+                )
                 .await;
         };
         let name = mail
@@ -188,11 +220,17 @@ impl Inbox {
             .clone()
             .unwrap_or_else(|| mail.from_address.clone());
         let text = with_attachment_note(mail.body.clone(), mail.attachments);
-        let (Ok(title), Ok(description)) =
-            (title_from_subject(&mail.subject), description_from_text(&text))
-        else {
+        let (Ok(title), Ok(description)) = (
+            title_from_subject(&mail.subject),
+            description_from_text(&text),
+        ) else {
             return self
-                .refuse(mail, InboundStatus::Rejected, InboundReason::Malformed, None)
+                .refuse(
+                    mail,
+                    InboundStatus::Rejected,
+                    InboundReason::Malformed,
+                    None,
+                )
                 .await;
         };
         let new_ticket = NewTicket {
@@ -246,8 +284,13 @@ impl Inbox {
                     .await
             }
             Accepted::Refused => {
-                self.refuse(mail, InboundStatus::Ignored, InboundReason::UnknownSender, ticket)
-                    .await
+                self.refuse(
+                    mail,
+                    InboundStatus::Ignored,
+                    InboundReason::UnknownSender,
+                    ticket,
+                )
+                .await
             }
         }
     }
@@ -341,7 +384,9 @@ fn verdict(
     let header = |name: &str| first_raw_header(message, name);
     let is_report = message.content_type().is_some_and(|ct| {
         ct.ctype().eq_ignore_ascii_case("multipart")
-            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
     });
     let local = mail.from_address.split('@').next().unwrap_or_default();
     let daemon = ["mailer-daemon", "postmaster"]
@@ -354,8 +399,8 @@ fn verdict(
     if support.is_ours(&mail.from_address) || header(TICKET_HEADER).is_some() {
         return Verdict::Ignore(InboundReason::Loop);
     }
-    let auto_submitted = header("Auto-Submitted")
-        .is_some_and(|value| !value.trim().eq_ignore_ascii_case("no"));
+    let auto_submitted =
+        header("Auto-Submitted").is_some_and(|value| !value.trim().eq_ignore_ascii_case("no"));
     let bulk = header("Precedence").is_some_and(|value| {
         ["bulk", "junk", "list", "auto_reply"]
             .iter()
@@ -443,9 +488,9 @@ fn body_text(message: &Message<'_>) -> String {
         return String::new();
     };
     let text: Cow<'_, str> = match part.text_contents() {
-        Some(html) if part.is_text_html() => {
-            Cow::Owned(mail_parser::decoders::html::html_to_text(&without_code(html)))
-        }
+        Some(html) if part.is_text_html() => Cow::Owned(mail_parser::decoders::html::html_to_text(
+            &without_code(html),
+        )),
         Some(text) => Cow::Borrowed(text),
         None => Cow::Borrowed(""),
     };
@@ -468,7 +513,9 @@ fn without_code(html: &str) -> String {
             {
                 let close = format!("</{element}");
                 at = match lower[at..].find(&close) {
-                    Some(end) => at + end + lower[at + end..].find('>').map_or(close.len(), |gt| gt + 1),
+                    Some(end) => {
+                        at + end + lower[at + end..].find('>').map_or(close.len(), |gt| gt + 1)
+                    }
                     None => html.len(),
                 };
                 continue 'scan;
@@ -495,7 +542,9 @@ fn headers_only(raw: &[u8]) -> ReceivedMail {
             .and_then(|addr| addr.address.as_deref())
             .unwrap_or("(unknown)")
             .to_owned(),
-        from_name: sender.and_then(|addr| addr.name.as_deref()).map(str::to_owned),
+        from_name: sender
+            .and_then(|addr| addr.name.as_deref())
+            .map(str::to_owned),
         subject: parsed
             .as_ref()
             .and_then(|message| message.subject())
@@ -510,8 +559,12 @@ fn headers_only(raw: &[u8]) -> ReceivedMail {
 fn with_attachment_note(text: String, attachments: i32) -> String {
     match attachments {
         0 => text,
-        1 => format!("{text}\n\n[1 attachment was not kept: Helpdesk does not store attachments yet.]"),
-        n => format!("{text}\n\n[{n} attachments were not kept: Helpdesk does not store attachments yet.]"),
+        1 => format!(
+            "{text}\n\n[1 attachment was not kept: Helpdesk does not store attachments yet.]"
+        ),
+        n => format!(
+            "{text}\n\n[{n} attachments were not kept: Helpdesk does not store attachments yet.]"
+        ),
     }
 }
 
@@ -525,10 +578,9 @@ pub fn strip_quoted(text: &str) -> String {
         let outlook_rule = trimmed.len() >= 10 && trimmed.chars().all(|c| c == '_');
         let original = trimmed.eq_ignore_ascii_case("-----Original Message-----");
         let outlook_header = trimmed.starts_with("From:")
-            && lines[index + 1..]
-                .iter()
-                .take(3)
-                .any(|next| next.trim_start().starts_with("Sent:") || next.trim_start().starts_with("Date:"));
+            && lines[index + 1..].iter().take(3).any(|next| {
+                next.trim_start().starts_with("Sent:") || next.trim_start().starts_with("Date:")
+            });
         if trimmed.contains(REPLY_MARKER) || outlook_rule || original || outlook_header {
             end = index;
             break;
@@ -578,7 +630,11 @@ fn title_from_subject(subject: &str) -> Result<Title, String> {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let line = line.trim();
-    let line = if line.is_empty() { "(no subject)" } else { line };
+    let line = if line.is_empty() {
+        "(no subject)"
+    } else {
+        line
+    };
     Title::parse(&truncate(line, TITLE_MAX_CHARS, "…"))
 }
 
@@ -589,7 +645,11 @@ fn description_from_text(text: &str) -> Result<Description, String> {
         .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
         .collect();
     let text = text.trim();
-    let text = if text.is_empty() { "(The email had no text.)" } else { text };
+    let text = if text.is_empty() {
+        "(The email had no text.)"
+    } else {
+        text
+    };
     let total = text.chars().count();
     let note =
         format!("\n\n[The email was {total} characters long: only the first part is kept here.]");
@@ -627,7 +687,10 @@ mod tests {
     fn html_code_is_not_text() {
         let html = "<html><HEAD><title>x</title></HEAD><body><script type=\"text/javascript\">var x = 1;</script><p>Hello</p><style media=\"all\">p{}</style><scripted>kept</scripted></body></html>";
         let kept = without_code(html);
-        assert!(!kept.contains("var x") && !kept.contains("p{}") && !kept.contains("title"), "{kept}");
+        assert!(
+            !kept.contains("var x") && !kept.contains("p{}") && !kept.contains("title"),
+            "{kept}"
+        );
         assert!(kept.contains("Hello") && kept.contains("kept"), "{kept}");
     }
 
@@ -636,17 +699,27 @@ mod tests {
         let pass = "amazonses.com; spf=pass smtp.mailfrom=a@b.c; dkim=fail";
         assert!(authenticated(Some(pass), "amazonses.com"));
         assert!(!authenticated(Some(pass), "mx.example.org"));
-        assert!(!authenticated(Some("amazonses.com; spf=fail; dkim=fail"), "amazonses.com"));
+        assert!(!authenticated(
+            Some("amazonses.com; spf=fail; dkim=fail"),
+            "amazonses.com"
+        ));
         assert!(!authenticated(None, "amazonses.com"));
     }
 
     #[test]
     fn subjects_and_long_texts_fit_the_ticket() {
         assert_eq!(title_from_subject("  ").unwrap().as_str(), "(no subject)");
-        assert_eq!(title_from_subject("Help\r\nBcc: x").unwrap().as_str(), "Help  Bcc: x");
+        assert_eq!(
+            title_from_subject("Help\r\nBcc: x").unwrap().as_str(),
+            "Help  Bcc: x"
+        );
         let long = "x".repeat(20_000);
         let description = description_from_text(&long).unwrap();
         assert_eq!(description.as_str().chars().count(), 10_000);
-        assert!(description.as_str().ends_with("only the first part is kept here.]"));
+        assert!(
+            description
+                .as_str()
+                .ends_with("only the first part is kept here.]")
+        );
     }
 }

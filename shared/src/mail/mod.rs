@@ -58,8 +58,11 @@ pub enum SendError {
 /// Where outbound mail leaves: the envelope sender and recipients, and the message as bytes.
 #[async_trait]
 pub trait Transport: Send + Sync {
-    async fn send(&self, envelope: &lettre::address::Envelope, message: &[u8])
-    -> Result<(), SendError>;
+    async fn send(
+        &self,
+        envelope: &lettre::address::Envelope,
+        message: &[u8],
+    ) -> Result<(), SendError>;
 }
 
 /// The configured transport, if any: SMTP (`SMTP_URL`) or SES (`MAIL_TRANSPORT=ses`).

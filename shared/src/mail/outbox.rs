@@ -121,7 +121,13 @@ impl Outbox {
     async fn send(&self, outbox_id: i64) -> sqlx::Result<Outcome> {
         let (Ok(reply_token), Ok(unsubscribe_token)) = (super::new_token(), super::new_token())
         else {
-            return self.unsent(outbox_id, 0, SendError::Transient("no randomness".to_owned())).await;
+            return self
+                .unsent(
+                    outbox_id,
+                    0,
+                    SendError::Transient("no randomness".to_owned()),
+                )
+                .await;
         };
         let Some(mail) =
             repository::mail_to_send(&self.db, outbox_id, &reply_token, &unsubscribe_token).await?
@@ -136,7 +142,11 @@ impl Outbox {
                 return self.unsent(outbox_id, MAX_ATTEMPTS, error).await;
             }
         };
-        match self.transport.send(message.envelope(), &message.formatted()).await {
+        match self
+            .transport
+            .send(message.envelope(), &message.formatted())
+            .await
+        {
             Ok(()) => {
                 repository::mark_mail_sent(&self.db, outbox_id).await?;
                 tracing::info!(outbox_id, template = mail.template.name(), "mail sent");
@@ -150,7 +160,12 @@ impl Outbox {
     }
 
     /// Records a failed attempt (the `attempts`-th): retried later if it may pass, else failed.
-    async fn unsent(&self, outbox_id: i64, attempts: i32, error: SendError) -> sqlx::Result<Outcome> {
+    async fn unsent(
+        &self,
+        outbox_id: i64,
+        attempts: i32,
+        error: SendError,
+    ) -> sqlx::Result<Outcome> {
         let retry_at = match &error {
             SendError::Transient(_) if attempts < MAX_ATTEMPTS => {
                 Some(Utc::now() + backoff(attempts))
@@ -203,7 +218,9 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially() {
-        let minutes: Vec<i64> = (1..MAX_ATTEMPTS).map(|n| backoff(n).num_seconds()).collect();
+        let minutes: Vec<i64> = (1..MAX_ATTEMPTS)
+            .map(|n| backoff(n).num_seconds())
+            .collect();
         assert_eq!(minutes, [30, 60, 120, 240, 480, 960, 1920]);
     }
 }

@@ -37,7 +37,9 @@ impl Transport for SesTransport {
             .build()
             .map_err(|error| SendError::Permanent(error.to_string()))?;
         let destination = Destination::builder()
-            .set_to_addresses(Some(envelope.to().iter().map(ToString::to_string).collect()))
+            .set_to_addresses(Some(
+                envelope.to().iter().map(ToString::to_string).collect(),
+            ))
             .build();
         let sent = self
             .client
@@ -62,7 +64,9 @@ impl Transport for SesTransport {
                     _ => Err(SendError::Transient(message)),
                 }
             }
-            Err(other) => Err(SendError::Transient(DisplayErrorContext(&other).to_string())),
+            Err(other) => Err(SendError::Transient(
+                DisplayErrorContext(&other).to_string(),
+            )),
         }
     }
 }

@@ -90,8 +90,10 @@ impl<'a> Session<'a> {
                     self.greeted = true;
                     self.reset();
                     let max = self.inbox.max_bytes;
-                    self.reply(&format!("250-helpdesk\r\n250-SIZE {max}\r\n250-8BITMIME\r\n250 SMTPUTF8"))
-                        .await?;
+                    self.reply(&format!(
+                        "250-helpdesk\r\n250-SIZE {max}\r\n250-8BITMIME\r\n250 SMTPUTF8"
+                    ))
+                    .await?;
                 }
                 "HELO" => {
                     self.greeted = true;
@@ -159,7 +161,9 @@ impl<'a> Session<'a> {
             line.clear();
             let read = tokio::time::timeout(
                 COMMAND_TIMEOUT,
-                (&mut self.reader).take(1024 * 1024).read_until(b'\n', &mut line),
+                (&mut self.reader)
+                    .take(1024 * 1024)
+                    .read_until(b'\n', &mut line),
             )
             .await
             .map_err(|_| std::io::ErrorKind::TimedOut)??;
@@ -191,7 +195,8 @@ impl<'a> Session<'a> {
             Ok(receipt) => match (receipt.status, receipt.reason) {
                 (InboundStatus::Rejected, Some(InboundReason::TooLarge)) => self.too_large().await,
                 (InboundStatus::Rejected, _) => {
-                    self.reply("550 5.6.0 Not a valid message: it needs a From address").await
+                    self.reply("550 5.6.0 Not a valid message: it needs a From address")
+                        .await
                 }
                 (status, _) => {
                     let status = serde_json::to_value(status)
@@ -202,25 +207,32 @@ impl<'a> Session<'a> {
                 }
             },
             Err(InboxError::NoSupportAddress) => {
-                self.reply("451 4.3.0 Not receiving mail yet: no support address is set").await
+                self.reply("451 4.3.0 Not receiving mail yet: no support address is set")
+                    .await
             }
             Err(error) => {
                 tracing::error!(%error, "a received mail could not be stored");
-                self.reply("451 4.3.0 Temporary failure, try again later").await
+                self.reply("451 4.3.0 Temporary failure, try again later")
+                    .await
             }
         }
     }
 
     async fn too_large(&mut self) -> std::io::Result<()> {
         let max = self.inbox.max_bytes;
-        self.reply(&format!("552 5.3.4 Message too large: the limit is {max} bytes")).await
+        self.reply(&format!(
+            "552 5.3.4 Message too large: the limit is {max} bytes"
+        ))
+        .await
     }
 
     async fn line(&mut self) -> std::io::Result<Option<String>> {
         let mut line = Vec::new();
         let read = tokio::time::timeout(
             COMMAND_TIMEOUT,
-            (&mut self.reader).take(MAX_LINE).read_until(b'\n', &mut line),
+            (&mut self.reader)
+                .take(MAX_LINE)
+                .read_until(b'\n', &mut line),
         )
         .await
         .map_err(|_| std::io::ErrorKind::TimedOut)??;
@@ -231,7 +243,9 @@ impl<'a> Session<'a> {
     }
 
     async fn reply(&mut self, text: &str) -> std::io::Result<()> {
-        self.writer.write_all(format!("{text}\r\n").as_bytes()).await
+        self.writer
+            .write_all(format!("{text}\r\n").as_bytes())
+            .await
     }
 }
 
@@ -265,7 +279,10 @@ mod tests {
             path_argument("MAIL FROM:<ada@example.com> SIZE=100", "MAIL FROM:").as_deref(),
             Some("ada@example.com")
         );
-        assert_eq!(path_argument("mail from: <>", "MAIL FROM:").as_deref(), Some(""));
+        assert_eq!(
+            path_argument("mail from: <>", "MAIL FROM:").as_deref(),
+            Some("")
+        );
         assert_eq!(path_argument("RCPT TO:ada@example.com", "RCPT TO:"), None);
         assert_eq!(declared_size("MAIL FROM:<A@B> SIZE=2048"), Some(2048));
     }

@@ -88,7 +88,9 @@ pub async fn add_comment_once<E: From<sqlx::Error>>(
 pub(super) enum Via<'a> {
     Web,
     /// A mail, by its Message-ID when it has one: the same mail twice is one comment.
-    Email { message_id: Option<&'a str> },
+    Email {
+        message_id: Option<&'a str>,
+    },
 }
 
 impl Via<'_> {

@@ -32,13 +32,18 @@ pub async fn mail_settings(db: impl PgExecutor<'_>) -> sqlx::Result<MailSettings
     })
 }
 
-pub async fn set_mail_settings(db: impl PgExecutor<'_>, settings: &MailSettings) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mail_settings SET support_address = $1, sender_name = $2, updated_at = now()")
-        .bind(settings.support_address.as_ref().map(ToString::to_string))
-        .bind(&settings.sender_name)
-        .execute(db)
-        .await
-        .map(drop)
+pub async fn set_mail_settings(
+    db: impl PgExecutor<'_>,
+    settings: &MailSettings,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE mail_settings SET support_address = $1, sender_name = $2, updated_at = now()",
+    )
+    .bind(settings.support_address.as_ref().map(ToString::to_string))
+    .bind(&settings.sender_name)
+    .execute(db)
+    .await
+    .map(drop)
 }
 
 /// The deployment's configured address and name, while no address is stored (a new
@@ -229,7 +234,11 @@ pub async fn unsubscribe(db: impl PgExecutor<'_>, token: &str) -> sqlx::Result<b
 }
 
 /// Sets whether `user_id` gets a mail about every new ticket.
-pub async fn set_new_ticket_mails(db: impl PgExecutor<'_>, user_id: i64, on: bool) -> sqlx::Result<()> {
+pub async fn set_new_ticket_mails(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    on: bool,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET notify_new_tickets = $2 WHERE id = $1")
         .bind(user_id)
         .bind(on)
@@ -410,7 +419,9 @@ pub async fn accept_mailed_reply(
             return Ok(Accepted::Refused);
         }
         // The same mail under another record (released after it also came again).
-        Err(sqlx::Error::Database(error)) if error.constraint() == Some("comments_message_id_key") => {
+        Err(sqlx::Error::Database(error))
+            if error.constraint() == Some("comments_message_id_key") =>
+        {
             tx.rollback().await?;
             return Ok(Accepted::Duplicate);
         }
@@ -508,32 +519,42 @@ pub struct HeldMail {
 }
 
 pub async fn find_held_mail(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<HeldMail>> {
-    let row: Option<(i64, Option<String>, String, Option<String>, String, Option<String>, Option<i64>)> =
-        sqlx::query_as(
-            "SELECT id, message_id, from_address, from_name, subject, body, reply_to_ticket_id \
-             FROM mail_inbound WHERE id = $1 AND status = 'held'",
-        )
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.map(
-        |(id, message_id, from_address, from_name, subject, body, reply_to_ticket_id)| HeldMail {
-            id,
-            mail: ReceivedMail {
-                message_id,
-                from_address,
-                from_name,
-                subject,
-                body: body.unwrap_or_default(),
-                attachments: 0,
-            },
-            reply_to_ticket_id,
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        message_id: Option<String>,
+        from_address: String,
+        from_name: Option<String>,
+        subject: String,
+        body: Option<String>,
+        reply_to_ticket_id: Option<i64>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, message_id, from_address, from_name, subject, body, reply_to_ticket_id \
+         FROM mail_inbound WHERE id = $1 AND status = 'held'",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| HeldMail {
+        id: row.id,
+        mail: ReceivedMail {
+            message_id: row.message_id,
+            from_address: row.from_address,
+            from_name: row.from_name,
+            subject: row.subject,
+            body: row.body.unwrap_or_default(),
+            attachments: 0,
         },
-    ))
+        reply_to_ticket_id: row.reply_to_ticket_id,
+    }))
 }
 
 /// Throws held mail `id` away. `None` if there is no held mail `id`.
-pub async fn discard_held_mail(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<InboundMail>> {
+pub async fn discard_held_mail(
+    db: impl PgExecutor<'_>,
+    id: i64,
+) -> sqlx::Result<Option<InboundMail>> {
     sqlx::query_as(
         "UPDATE mail_inbound SET status = 'discarded', body = NULL WHERE id = $1 AND status = 'held' \
          RETURNING id, from_address, from_name, subject, body, received_at, status, reason, ticket_id",

@@ -12,8 +12,8 @@ mod users;
 mod work;
 
 pub use comments::*;
-pub use mail::*;
 pub use events::{EventAfter, list_events, record_sla_breaches};
+pub use mail::*;
 pub use sla::*;
 pub use tickets::*;
 pub use users::*;

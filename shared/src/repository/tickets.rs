@@ -8,8 +8,8 @@ use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
 use super::events::{EventRows, insert_events};
 use crate::domain::{
-    Actor, Breakdown, Category, Description, EventKind, NewEvent, Priority, SlaState, Status, Ticket,
-    TicketChanges, TicketScope, TicketStats, Title, User, changes_between,
+    Actor, Breakdown, Category, Description, EventKind, NewEvent, Priority, SlaState, Status,
+    Ticket, TicketChanges, TicketScope, TicketStats, Title, User, changes_between,
 };
 
 /// The selected columns of a [`Ticket`], as a literal so queries stay static strings.

@@ -115,6 +115,11 @@ async fn the_openapi_document_describes_every_route() {
         ("/api/users/", "get"),
         ("/api/users/", "post"),
         ("/api/users/{id}/", "patch"),
+        ("/api/mail/settings/", "put"),
+        ("/api/mail/outbox/{id}/retry/", "post"),
+        ("/api/mail/inbound/{id}/accept/", "post"),
+        ("/api/mail/unsubscribe/", "post"),
+        ("/api/me/notifications/", "put"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path}");
     }
@@ -143,7 +148,7 @@ async fn the_openapi_document_describes_every_route() {
             }
         }
     }
-    assert_eq!(protected, 17, "protected operations");
+    assert_eq!(protected, 26, "protected operations");
     let schemas = &doc["components"]["schemas"];
     assert_eq!(
         schemas["Category"]["enum"],

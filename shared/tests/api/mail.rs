@@ -115,16 +115,48 @@ async fn the_requester_gets_receipt_public_reply_and_resolution_by_mail_never_a_
         .await
         .expect("create");
     assert_eq!(ticket.status(), StatusCode::CREATED);
-    let id = ticket.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = ticket.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
 
     let note = "Internal: the printer belongs to facilities";
-    comment(app, &app.client, id, json!({"body": note, "visibility": "internal"})).await;
-    comment(app, &app.client, id, json!({"body": "Unplug it & wait <5 min>."})).await;
-    let resolved = app.patch_json(&format!("/api/tickets/{id}/"), &json!({"status": "resolved"})).await;
+    comment(
+        app,
+        &app.client,
+        id,
+        json!({"body": note, "visibility": "internal"}),
+    )
+    .await;
+    comment(
+        app,
+        &app.client,
+        id,
+        json!({"body": "Unplug it & wait <5 min>."}),
+    )
+    .await;
+    let resolved = app
+        .patch_json(
+            &format!("/api/tickets/{id}/"),
+            &json!({"status": "resolved"}),
+        )
+        .await;
     assert_eq!(resolved.status(), StatusCode::OK);
 
-    assert_eq!(drain(&world).await, Drained { sent: 3, retried: 0, failed: 0 });
-    let mails: Vec<Read> = world.sink.wait_for(3, WAIT).await.iter().map(read).collect();
+    assert_eq!(
+        drain(&world).await,
+        Drained {
+            sent: 3,
+            retried: 0,
+            failed: 0
+        }
+    );
+    let mails: Vec<Read> = world
+        .sink
+        .wait_for(3, WAIT)
+        .await
+        .iter()
+        .map(read)
+        .collect();
     let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
     assert_eq!(
         subjects,
@@ -136,26 +168,40 @@ async fn the_requester_gets_receipt_public_reply_and_resolution_by_mail_never_a_
     );
     let token = reply_token(app, id).await;
     assert_eq!(token.len(), 32);
-    let message_ids: Vec<String> = sqlx::query_scalar("SELECT message_id FROM mail_outbox ORDER BY id")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let message_ids: Vec<String> =
+        sqlx::query_scalar("SELECT message_id FROM mail_outbox ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     for (mail, message_id) in mails.iter().zip(&message_ids) {
         assert_eq!(mail.to, ["ada@example.com"]);
-        assert!(!mail.text.contains(note) && !mail.html.contains(note), "a note leaked");
+        assert!(
+            !mail.text.contains(note) && !mail.html.contains(note),
+            "a note leaked"
+        );
         let header = |name: &str| mail.raw.header(name).unwrap_or_default();
         assert_eq!(&header("Message-ID"), message_id);
-        assert_eq!(header("In-Reply-To"), format!("<ticket.{id}@helpdesk.test>"));
+        assert_eq!(
+            header("In-Reply-To"),
+            format!("<ticket.{id}@helpdesk.test>")
+        );
         assert_eq!(header("References"), format!("<ticket.{id}@helpdesk.test>"));
         assert!(header("Reply-To").contains(&format!("support+{token}@helpdesk.test")));
         assert!(header("From").contains(SUPPORT) && header("From").contains("Example Support"));
         assert_eq!(header("Auto-Submitted"), "auto-generated");
-        assert!(mail.text.contains("##- Please type your reply above this line -##"));
+        assert!(
+            mail.text
+                .contains("##- Please type your reply above this line -##")
+        );
         assert!(mail.text.contains(&format!("{PUBLIC_URL}/tickets/{id}")));
     }
     assert!(mails[0].text.contains(&format!("#{id}")));
     assert!(mails[1].text.contains("Unplug it & wait <5 min>."));
-    assert!(mails[1].html.contains("Unplug it &amp; wait &lt;5 min&gt;."));
+    assert!(
+        mails[1]
+            .html
+            .contains("Unplug it &amp; wait &lt;5 min&gt;.")
+    );
     let mut distinct = message_ids.clone();
     distinct.dedup();
     assert_eq!(distinct.len(), 3, "one Message-ID per mail");
@@ -164,7 +210,10 @@ async fn the_requester_gets_receipt_public_reply_and_resolution_by_mail_never_a_
     assert_eq!(drain(&world).await, Drained::default());
     assert_eq!(world.sink.received().len(), 3);
     let rows = outbox_rows(app).await;
-    assert!(rows.iter().all(|(_, to, status)| to == "ada@example.com" && status == "sent"));
+    assert!(
+        rows.iter()
+            .all(|(_, to, status)| to == "ada@example.com" && status == "sent")
+    );
 }
 
 #[tokio::test]
@@ -179,8 +228,18 @@ async fn assignees_and_opted_in_agents_are_mailed_and_can_unsubscribe_in_one_cli
         .await
         .unwrap();
     assert_eq!(opted.status(), StatusCode::OK);
-    assert_eq!(opted.json::<Value>().await.unwrap(), json!({"new_tickets": true}));
-    let me: Value = bea_client.get(app.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        opted.json::<Value>().await.unwrap(),
+        json!({"new_tickets": true})
+    );
+    let me: Value = bea_client
+        .get(app.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["notify_new_tickets"], true);
 
     // Filed by the (other) agent for a requester: the requester's receipt, Bea's new-ticket mail.
@@ -189,9 +248,18 @@ async fn assignees_and_opted_in_agents_are_mailed_and_can_unsubscribe_in_one_cli
         .await;
     let id = ticket["id"].as_i64().unwrap();
     // Assigned to Bea by the agent: mailed. Bea taking another ticket herself: not mailed.
-    let assigned = app.patch_json(&format!("/api/tickets/{id}/"), &json!({"assignee_id": bea.id})).await;
+    let assigned = app
+        .patch_json(
+            &format!("/api/tickets/{id}/"),
+            &json!({"assignee_id": bea.id}),
+        )
+        .await;
     assert_eq!(assigned.status(), StatusCode::OK);
-    let other = app.create_ticket(json!({"title": "Other", "description": "x", "requester_email": "cy@example.com"})).await;
+    let other = app
+        .create_ticket(
+            json!({"title": "Other", "description": "x", "requester_email": "cy@example.com"}),
+        )
+        .await;
     let other_id = other["id"].as_i64().unwrap();
     let took = bea_client
         .patch(app.url(&format!("/api/tickets/{other_id}/")))
@@ -210,14 +278,26 @@ async fn assignees_and_opted_in_agents_are_mailed_and_can_unsubscribe_in_one_cli
         ("ticket_received", "cy@example.com"),
         ("new_ticket", "bea@example.com"),
     ];
-    let mut got: Vec<(&str, &str)> = rows.iter().map(|(t, to, _)| (t.as_str(), to.as_str())).collect();
+    let mut got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(t, to, _)| (t.as_str(), to.as_str()))
+        .collect();
     let mut want = expected.to_vec();
     got.sort();
     want.sort();
     assert_eq!(got, want);
-    assert!(!rows.iter().any(|(_, to, _)| to == "agent@example.com"), "nobody is mailed about their own doing");
+    assert!(
+        !rows.iter().any(|(_, to, _)| to == "agent@example.com"),
+        "nobody is mailed about their own doing"
+    );
 
-    let mails: Vec<Read> = world.sink.wait_for(5, WAIT).await.iter().map(read).collect();
+    let mails: Vec<Read> = world
+        .sink
+        .wait_for(5, WAIT)
+        .await
+        .iter()
+        .map(read)
+        .collect();
     let new_ticket = mails
         .iter()
         .find(|m| m.subject == format!("[#{id}] New ticket: VPN down"))
@@ -226,8 +306,14 @@ async fn assignees_and_opted_in_agents_are_mailed_and_can_unsubscribe_in_one_cli
         .iter()
         .find(|m| m.subject == format!("[#{id}] Assigned to you: VPN down"))
         .expect("Bea's assignment mail");
-    assert!(assigned.raw.header("Reply-To").is_none(), "agents answer in the app");
-    let unsubscribe = new_ticket.raw.header("List-Unsubscribe").expect("List-Unsubscribe");
+    assert!(
+        assigned.raw.header("Reply-To").is_none(),
+        "agents answer in the app"
+    );
+    let unsubscribe = new_ticket
+        .raw
+        .header("List-Unsubscribe")
+        .expect("List-Unsubscribe");
     assert_eq!(
         new_ticket.raw.header("List-Unsubscribe-Post").as_deref(),
         Some("List-Unsubscribe=One-Click")
@@ -235,7 +321,11 @@ async fn assignees_and_opted_in_agents_are_mailed_and_can_unsubscribe_in_one_cli
     let one_click = unsubscribe.trim_matches(['<', '>']);
     assert!(one_click.starts_with(&format!("{PUBLIC_URL}/api/mail/unsubscribe/?token=")));
     let token = one_click.rsplit('=').next().unwrap();
-    assert!(new_ticket.text.contains(&format!("{PUBLIC_URL}/unsubscribe#{token}")));
+    assert!(
+        new_ticket
+            .text
+            .contains(&format!("{PUBLIC_URL}/unsubscribe#{token}"))
+    );
 
     // The one-click POST (RFC 8058), without signing in, as a mail client sends it.
     let path = one_click.trim_start_matches(PUBLIC_URL);
@@ -262,14 +352,19 @@ async fn assignees_and_opted_in_agents_are_mailed_and_can_unsubscribe_in_one_cli
         .await
         .unwrap();
     assert_problem(unknown, StatusCode::NOT_FOUND).await;
-    app.create_ticket(json!({"title": "Third", "description": "x", "requester_email": "cy@example.com"}))
-        .await;
+    app.create_ticket(
+        json!({"title": "Third", "description": "x", "requester_email": "cy@example.com"}),
+    )
+    .await;
     let new_ticket_mails: i64 =
         sqlx::query_scalar("SELECT count(*) FROM mail_outbox WHERE template = 'new_ticket'")
             .fetch_one(&app.db)
             .await
             .unwrap();
-    assert_eq!(new_ticket_mails, 2, "no new-ticket mail after unsubscribing");
+    assert_eq!(
+        new_ticket_mails, 2,
+        "no new-ticket mail after unsubscribing"
+    );
 }
 
 #[tokio::test]
@@ -277,9 +372,18 @@ async fn a_refusal_is_retried_with_backoff_and_a_final_one_waits_for_an_admin() 
     let world = mail_world().await;
     let app = &world.app;
     world.sink.fail_next(Fault::RefuseTransient);
-    app.create_ticket(json!({"title": "One", "description": "x", "requester_email": "cy@example.com"}))
-        .await;
-    assert_eq!(drain(&world).await, Drained { sent: 0, retried: 1, failed: 0 });
+    app.create_ticket(
+        json!({"title": "One", "description": "x", "requester_email": "cy@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        drain(&world).await,
+        Drained {
+            sent: 0,
+            retried: 1,
+            failed: 0
+        }
+    );
     let (status, attempts, error, wait): (String, i32, String, f64) = sqlx::query_as(
         "SELECT status, attempts, last_error, extract(epoch FROM next_attempt_at - now())::float8 \
          FROM mail_outbox",
@@ -289,16 +393,40 @@ async fn a_refusal_is_retried_with_backoff_and_a_final_one_waits_for_an_admin() 
     .unwrap();
     assert_eq!((status.as_str(), attempts), ("queued", 1));
     assert!(error.contains("451"), "{error}");
-    assert!((20.0..=31.0).contains(&wait), "retried in about 30 s, not {wait}");
+    assert!(
+        (20.0..=31.0).contains(&wait),
+        "retried in about 30 s, not {wait}"
+    );
     // Not before its time.
     assert_eq!(drain(&world).await, Drained::default());
-    sqlx::query("UPDATE mail_outbox SET next_attempt_at = now()").execute(&app.db).await.unwrap();
-    assert_eq!(drain(&world).await, Drained { sent: 1, retried: 0, failed: 0 });
+    sqlx::query("UPDATE mail_outbox SET next_attempt_at = now()")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        drain(&world).await,
+        Drained {
+            sent: 1,
+            retried: 0,
+            failed: 0
+        }
+    );
     assert_eq!(world.sink.wait_for(1, WAIT).await.len(), 1);
 
     world.sink.fail_next(Fault::RefusePermanent);
-    let two = app.create_ticket(json!({"title": "Two", "description": "x", "requester_email": "dee@example.com"})).await;
-    assert_eq!(drain(&world).await, Drained { sent: 0, retried: 0, failed: 1 });
+    let two = app
+        .create_ticket(
+            json!({"title": "Two", "description": "x", "requester_email": "dee@example.com"}),
+        )
+        .await;
+    assert_eq!(
+        drain(&world).await,
+        Drained {
+            sent: 0,
+            retried: 0,
+            failed: 1
+        }
+    );
     let (admin, admin_client) = app.client_as(Role::Admin, "root@example.com").await;
     let _ = admin;
     let failed: Value = admin_client
@@ -314,20 +442,47 @@ async fn a_refusal_is_retried_with_backoff_and_a_final_one_waits_for_an_admin() 
     assert_eq!(failed[0]["ticket_id"], two["id"]);
     assert_eq!(failed[0]["template"], "ticket_received");
     assert!(failed[0]["last_error"].as_str().unwrap().contains("554"));
-    let settings: Value = admin_client.get(app.url("/api/mail/settings/")).send().await.unwrap().json().await.unwrap();
+    let settings: Value = admin_client
+        .get(app.url("/api/mail/settings/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(settings["failed"], 1);
     assert_eq!(settings["transport"], "smtp");
-    assert_eq!(settings["reply_address_example"], "support+<token>@helpdesk.test");
+    assert_eq!(
+        settings["reply_address_example"],
+        "support+<token>@helpdesk.test"
+    );
 
     let id = failed[0]["id"].as_i64().unwrap();
-    let agent_retry = app.post_json(&format!("/api/mail/outbox/{id}/retry/"), &json!({})).await;
+    let agent_retry = app
+        .post_json(&format!("/api/mail/outbox/{id}/retry/"), &json!({}))
+        .await;
     assert_problem(agent_retry, StatusCode::FORBIDDEN).await;
-    let retried = admin_client.post(app.url(&format!("/api/mail/outbox/{id}/retry/"))).send().await.unwrap();
+    let retried = admin_client
+        .post(app.url(&format!("/api/mail/outbox/{id}/retry/")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(retried.status(), StatusCode::OK);
     assert_eq!(retried.json::<Value>().await.unwrap()["status"], "queued");
-    let again = admin_client.post(app.url(&format!("/api/mail/outbox/{id}/retry/"))).send().await.unwrap();
+    let again = admin_client
+        .post(app.url(&format!("/api/mail/outbox/{id}/retry/")))
+        .send()
+        .await
+        .unwrap();
     assert_problem(again, StatusCode::CONFLICT).await;
-    assert_eq!(drain(&world).await, Drained { sent: 1, retried: 0, failed: 0 });
+    assert_eq!(
+        drain(&world).await,
+        Drained {
+            sent: 1,
+            retried: 0,
+            failed: 0
+        }
+    );
     assert_eq!(world.sink.wait_for(2, WAIT).await.len(), 2);
 }
 
@@ -335,8 +490,10 @@ async fn a_refusal_is_retried_with_backoff_and_a_final_one_waits_for_an_admin() 
 async fn a_worker_dying_mid_send_leaves_the_mail_to_the_next_and_it_arrives_once() {
     let world = mail_world().await;
     let app = &world.app;
-    app.create_ticket(json!({"title": "Once", "description": "x", "requester_email": "cy@example.com"}))
-        .await;
+    app.create_ticket(
+        json!({"title": "Once", "description": "x", "requester_email": "cy@example.com"}),
+    )
+    .await;
     world.sink.fail_next(Fault::StallDuringData);
     let lease = Duration::from_secs(2);
     let first = world.outbox.clone().with_lease(lease);
@@ -344,7 +501,10 @@ async fn a_worker_dying_mid_send_leaves_the_mail_to_the_next_and_it_arrives_once
     // Dies while the server holds its message.
     let started = tokio::time::Instant::now();
     while world.sink.attempts() == 0 {
-        assert!(started.elapsed() < WAIT, "the first worker never reached DATA");
+        assert!(
+            started.elapsed() < WAIT,
+            "the first worker never reached DATA"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     dying.abort();
@@ -354,13 +514,21 @@ async fn a_worker_dying_mid_send_leaves_the_mail_to_the_next_and_it_arrives_once
     // While the lease holds, nobody else takes the mail.
     assert_eq!(next.drain().await.unwrap(), Drained::default());
     tokio::time::sleep(lease + Duration::from_millis(200)).await;
-    assert_eq!(next.drain().await.unwrap(), Drained { sent: 1, retried: 0, failed: 0 });
+    assert_eq!(
+        next.drain().await.unwrap(),
+        Drained {
+            sent: 1,
+            retried: 0,
+            failed: 0
+        }
+    );
     let received = world.sink.wait_for(1, WAIT).await;
     assert_eq!(received.len(), 1, "exactly one delivery");
-    let (status, attempts): (String, i32) = sqlx::query_as("SELECT status, attempts FROM mail_outbox")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let (status, attempts): (String, i32) =
+        sqlx::query_as("SELECT status, attempts FROM mail_outbox")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!((status.as_str(), attempts), ("sent", 2));
     assert_eq!(next.drain().await.unwrap(), Drained::default());
     assert_eq!(world.sink.received().len(), 1);
@@ -384,7 +552,10 @@ async fn concurrent_workers_send_each_mail_once() {
     }
     assert_eq!(sent, 12);
     let received = world.sink.wait_for(12, WAIT).await;
-    let mut ids: Vec<String> = received.iter().filter_map(|r| r.header("Message-ID")).collect();
+    let mut ids: Vec<String> = received
+        .iter()
+        .filter_map(|r| r.header("Message-ID"))
+        .collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 12);
@@ -408,7 +579,11 @@ async fn mail_routes_are_for_their_roles_and_settings_are_validated() {
         ("POST", "/api/mail/inbound/1/discard/"),
         ("PUT", "/api/me/notifications/"),
     ];
-    let admin_only = ["/api/mail/settings/", "/api/mail/outbox/", "/api/mail/outbox/1/retry/"];
+    let admin_only = [
+        "/api/mail/settings/",
+        "/api/mail/outbox/",
+        "/api/mail/outbox/1/retry/",
+    ];
     for (method, path) in routes {
         let send = |client: &reqwest::Client| {
             client
@@ -416,13 +591,21 @@ async fn mail_routes_are_for_their_roles_and_settings_are_validated() {
                 .json(&json!({"support_address": SUPPORT, "sender_name": "X", "new_tickets": true}))
                 .send()
         };
-        assert_problem(send(&app.anonymous).await.unwrap(), StatusCode::UNAUTHORIZED).await;
+        assert_problem(
+            send(&app.anonymous).await.unwrap(),
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
         assert_problem(send(&requester).await.unwrap(), StatusCode::FORBIDDEN).await;
         let agent = send(&app.client).await.unwrap();
         if admin_only.contains(&path) {
             assert_problem(agent, StatusCode::FORBIDDEN).await;
         } else {
-            assert_ne!(agent.status(), StatusCode::FORBIDDEN, "{method} {path} for an agent");
+            assert_ne!(
+                agent.status(),
+                StatusCode::FORBIDDEN,
+                "{method} {path} for an agent"
+            );
         }
     }
 
@@ -435,7 +618,10 @@ async fn mail_routes_are_for_their_roles_and_settings_are_validated() {
     let problem = assert_problem(bad, StatusCode::BAD_REQUEST).await;
     assert!(problem["errors"]["sender_name"].is_array(), "{problem}");
     assert!(problem["errors"]["support_address"].is_array(), "{problem}");
-    let stored: String = sqlx::query_scalar("SELECT sender_name FROM mail_settings").fetch_one(&app.db).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT sender_name FROM mail_settings")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(stored, "Example Support");
     let saved = admin
         .put(app.url("/api/mail/settings/"))
@@ -454,9 +640,14 @@ async fn mail_routes_are_for_their_roles_and_settings_are_validated() {
         .await
         .unwrap();
     assert_eq!(off.status(), StatusCode::OK);
-    app.create_ticket(json!({"title": "Quiet", "description": "x", "requester_email": "cy@example.com"}))
-        .await;
-    assert!(outbox_rows(app).await.is_empty(), "mail off: nothing queued");
+    app.create_ticket(
+        json!({"title": "Quiet", "description": "x", "requester_email": "cy@example.com"}),
+    )
+    .await;
+    assert!(
+        outbox_rows(app).await.is_empty(),
+        "mail off: nothing queued"
+    );
 }
 
 /// One entry of `tests/data/mail/expected.json`.
@@ -502,7 +693,11 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
     let world = mail_world().await;
     let app = &world.app;
     let (ada, ada_client) = requester(app, "ada@example.com").await;
-    sqlx::query("UPDATE users SET name = 'Ada Lovelace' WHERE id = $1").bind(ada.id).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE users SET name = 'Ada Lovelace' WHERE id = $1")
+        .bind(ada.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
     let ticket = ada_client
         .post(app.url("/api/tickets/"))
         .json(&json!({"title": "Printer on fire", "description": "It smokes."}))
@@ -515,11 +710,12 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
     let ticket_id = ticket["id"].as_i64().unwrap();
     drain(&world).await;
     let token = reply_token(app, ticket_id).await;
-    let our_message_id: String = sqlx::query_scalar("SELECT message_id FROM mail_outbox WHERE ticket_id = $1")
-        .bind(ticket_id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let our_message_id: String =
+        sqlx::query_scalar("SELECT message_id FROM mail_outbox WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let our_message_id = our_message_id.trim_matches(['<', '>']).to_owned();
 
     let expectations: Vec<Expected> =
@@ -532,7 +728,11 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
         } else {
             let text = corpus_file(&expected.file);
             // Byte-wise, so non-UTF-8 files stay as they are.
-            replace_bytes(&replace_bytes(&text, b"REPLY_TOKEN", token.as_bytes()), b"OUR_MESSAGE_ID", our_message_id.as_bytes())
+            replace_bytes(
+                &replace_bytes(&text, b"REPLY_TOKEN", token.as_bytes()),
+                b"OUR_MESSAGE_ID",
+                our_message_id.as_bytes(),
+            )
         };
         let inbox = Inbox {
             authserv_id: expected.authserv_id.clone(),
@@ -542,7 +742,11 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
         let context = &expected.file;
         match expected.outcome.as_str() {
             "ticket_created" => {
-                assert_eq!(receipt.status, InboundStatus::Accepted, "{context}: {receipt:?}");
+                assert_eq!(
+                    receipt.status,
+                    InboundStatus::Accepted,
+                    "{context}: {receipt:?}"
+                );
                 let made = receipt.ticket_id.expect("a ticket");
                 assert_ne!(made, ticket_id, "{context}");
                 let (title, description, email): (String, String, String) = sqlx::query_as(
@@ -555,21 +759,40 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
                 assert_eq!(Some(&title), expected.title.as_ref(), "{context}");
                 assert_eq!(Some(&email), expected.requester_email.as_ref(), "{context}");
                 for part in &expected.description_contains {
-                    assert!(description.contains(part.as_str()), "{context}: {part:?} missing in {description:?}");
+                    assert!(
+                        description.contains(part.as_str()),
+                        "{context}: {part:?} missing in {description:?}"
+                    );
                 }
                 for part in &expected.description_excludes {
-                    assert!(!description.contains(part.as_str()), "{context}: {part:?} kept in {description:?}");
+                    assert!(
+                        !description.contains(part.as_str()),
+                        "{context}: {part:?} kept in {description:?}"
+                    );
                 }
-                assert_eq!(description.contains("not kept"), expected.attachments_ignored, "{context}: {description}");
-                let origin: Option<String> = sqlx::query_scalar("SELECT origin_message_id FROM ticket_mail_threads WHERE ticket_id = $1")
-                    .bind(made)
-                    .fetch_one(&app.db)
-                    .await
-                    .unwrap();
-                assert!(origin.is_some(), "{context}: the mail's Message-ID starts its thread");
+                assert_eq!(
+                    description.contains("not kept"),
+                    expected.attachments_ignored,
+                    "{context}: {description}"
+                );
+                let origin: Option<String> = sqlx::query_scalar(
+                    "SELECT origin_message_id FROM ticket_mail_threads WHERE ticket_id = $1",
+                )
+                .bind(made)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+                assert!(
+                    origin.is_some(),
+                    "{context}: the mail's Message-ID starts its thread"
+                );
             }
             "comment_added" => {
-                assert_eq!(receipt.status, InboundStatus::Accepted, "{context}: {receipt:?}");
+                assert_eq!(
+                    receipt.status,
+                    InboundStatus::Accepted,
+                    "{context}: {receipt:?}"
+                );
                 assert_eq!(receipt.ticket_id, Some(ticket_id), "{context}");
                 let (body, via, author): (String, String, i64) = sqlx::query_as(
                     "SELECT body, via, author_id FROM comments WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1",
@@ -580,10 +803,16 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
                 .unwrap();
                 assert_eq!((via.as_str(), author), ("email", ada.id), "{context}");
                 for part in &expected.body_contains {
-                    assert!(body.contains(part.as_str()), "{context}: {part:?} missing in {body:?}");
+                    assert!(
+                        body.contains(part.as_str()),
+                        "{context}: {part:?} missing in {body:?}"
+                    );
                 }
                 for part in &expected.body_excludes {
-                    assert!(!body.contains(part.as_str()), "{context}: {part:?} kept in {body:?}");
+                    assert!(
+                        !body.contains(part.as_str()),
+                        "{context}: {part:?} kept in {body:?}"
+                    );
                 }
             }
             outcome => {
@@ -595,7 +824,8 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
                 };
                 assert_eq!(receipt.status, status, "{context}: {receipt:?}");
                 let reason: InboundReason =
-                    serde_json::from_value(json!(expected.reason.clone().expect("a reason"))).unwrap();
+                    serde_json::from_value(json!(expected.reason.clone().expect("a reason")))
+                        .unwrap();
                 assert_eq!(receipt.reason, Some(reason), "{context}");
             }
         }
@@ -605,10 +835,22 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
     assert!(checked >= 20, "the corpus is all there");
 
     // The same mail again (SMTP retries, S3 redelivery) is taken once.
-    let tickets_before: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets").fetch_one(&app.db).await.unwrap();
-    let again = plain_inbox.receive(&corpus_file("plain.eml"), &[]).await.unwrap();
-    assert_eq!((again.status, again.reason), (InboundStatus::Ignored, Some(InboundReason::Duplicate)));
-    let tickets_after: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets").fetch_one(&app.db).await.unwrap();
+    let tickets_before: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let again = plain_inbox
+        .receive(&corpus_file("plain.eml"), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.status, again.reason),
+        (InboundStatus::Ignored, Some(InboundReason::Duplicate))
+    );
+    let tickets_after: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(tickets_before, tickets_after);
 
     // Held mail waits for an agent, who sees it and accepts it as a ticket.
@@ -616,16 +858,28 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
     let held = held.as_array().unwrap();
     assert_eq!(held.len(), 1, "{held:?}");
     assert_eq!(held[0]["reason"], "unverified_sender");
-    assert!(held[0]["body"].as_str().is_some_and(|body| !body.is_empty()));
+    assert!(
+        held[0]["body"]
+            .as_str()
+            .is_some_and(|body| !body.is_empty())
+    );
     let id = held[0]["id"].as_i64().unwrap();
-    let accepted = app.post_json(&format!("/api/mail/inbound/{id}/accept/"), &json!({})).await;
+    let accepted = app
+        .post_json(&format!("/api/mail/inbound/{id}/accept/"), &json!({}))
+        .await;
     assert_eq!(accepted.status(), StatusCode::OK);
     let accepted: Value = accepted.json().await.unwrap();
     assert_eq!(accepted["status"], "released");
     let made = accepted["ticket_id"].as_i64().expect("a ticket");
-    let title: String = sqlx::query_scalar("SELECT title FROM tickets WHERE id = $1").bind(made).fetch_one(&app.db).await.unwrap();
+    let title: String = sqlx::query_scalar("SELECT title FROM tickets WHERE id = $1")
+        .bind(made)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(title, held[0]["subject"].as_str().unwrap());
-    let twice = app.post_json(&format!("/api/mail/inbound/{id}/discard/"), &json!({})).await;
+    let twice = app
+        .post_json(&format!("/api/mail/inbound/{id}/discard/"), &json!({}))
+        .await;
     assert_problem(twice, StatusCode::CONFLICT).await;
 
     // What Ada sees by mail: the by-email comments are hers, public, in her thread.
@@ -637,7 +891,12 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
         .json()
         .await
         .unwrap();
-    let by_mail = thread.as_array().unwrap().iter().filter(|c| c["via"] == "email").count();
+    let by_mail = thread
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["via"] == "email")
+        .count();
     assert!(by_mail >= 3, "{thread}");
 }
 
@@ -680,7 +939,10 @@ async fn mail_delivered_by_smtp_becomes_a_ticket_and_an_oversized_one_is_refused
         .unwrap();
     let response = client.send(mail).await.expect("accepted");
     assert!(response.is_positive());
-    assert!(response.message().any(|line| line.contains("accepted")), "{response:?}");
+    assert!(
+        response.message().any(|line| line.contains("accepted")),
+        "{response:?}"
+    );
     let (title, description, email): (String, String, String) = sqlx::query_as(
         "SELECT t.title, t.description, u.email FROM tickets t JOIN users u ON u.id = t.requester_id",
     )
@@ -689,12 +951,17 @@ async fn mail_delivered_by_smtp_becomes_a_ticket_and_an_oversized_one_is_refused
     .unwrap();
     assert_eq!(
         (title.as_str(), description.as_str(), email.as_str()),
-        ("Laptop will not boot", "It beeps three times.", "erin@example.org")
+        (
+            "Laptop will not boot",
+            "It beeps three times.",
+            "erin@example.org"
+        )
     );
-    let password: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE email = 'erin@example.org'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let password: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE email = 'erin@example.org'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(password, None, "a requester account without a password");
 
     let big = Message::builder()
@@ -705,7 +972,13 @@ async fn mail_delivered_by_smtp_becomes_a_ticket_and_an_oversized_one_is_refused
         .unwrap();
     let refused = client.send(big).await.expect_err("too large");
     assert!(refused.is_permanent(), "{refused}");
-    assert!(refused.to_string().contains("552") || refused.to_string().contains("too large"), "{refused}");
-    let tickets: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets").fetch_one(&app.db).await.unwrap();
+    assert!(
+        refused.to_string().contains("552") || refused.to_string().contains("too large"),
+        "{refused}"
+    );
+    let tickets: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(tickets, 1);
 }

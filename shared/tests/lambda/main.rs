@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod mail;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use lambda_http::RequestExt;
