@@ -5,6 +5,12 @@
 //   E2E_SCREENSHOT_DIR  where screenshots go (default frontend/test-results/screenshots)
 //   E2E_PASSWORD        the test accounts' password, if scripts/e2e-env was given another
 //   CHROMIUM_PATH       browser binary (default /usr/bin/chromium)
+//   E2E_MAIL_SINK_URL   the mail sink the server sends to (MailDev's web view and REST API)
+//   E2E_SMTP_INBOUND    host:port where the server takes mail in by SMTP (SMTP_INBOUND_ADDR)
+//   E2E_SUPPORT_ADDRESS its support address (default support@e2e.test, as scripts/e2e-env sets)
+//
+// With E2E_MAIL_SINK_URL and E2E_SMTP_INBOUND (scripts/e2e-env logs both) a requester also writes
+// in by mail and answers the agent's reply by mail; without them that step is skipped.
 //
 // A server started with PUBLIC_SUBMISSION=true (`GET /api/auth/methods` says so) also gets a
 // visitor who submits a request without an account; on one without, that step is skipped and the
@@ -30,6 +36,7 @@ import {
   submitSignInForm,
   TIMEOUT_MS,
 } from './support.mjs';
+import { composeMail, header, mailSink, sendMail } from './mail.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const baseUrl = (process.env.E2E_BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
@@ -43,6 +50,10 @@ const visitorTitle = `Wrong invoice address ${runId.replace('e2e-', 'visitor-')}
 const description =
   'Since this morning the app crashes with error 500 every time I try to log in and open checkout. ' +
   'The whole team is blocked and we cannot take payments.';
+
+const mailSinkUrl = process.env.E2E_MAIL_SINK_URL;
+const smtpInbound = process.env.E2E_SMTP_INBOUND;
+const supportAddress = process.env.E2E_SUPPORT_ADDRESS || 'support@e2e.test';
 
 const runner = createRunner();
 const { step, watchConsole } = runner;
@@ -596,6 +607,121 @@ try {
     const load = page.getByRole('figure', { name: 'Open by assignee' });
     await load.getByText(ACCOUNTS.agent.name).waitFor();
   }, firstLoad);
+
+  if (mailSinkUrl && smtpInbound) {
+    await step('by mail: a mail to the support address opens a ticket, the agent replies in the app, the requester gets it and answers by mail into the thread', async () => {
+      const sink = mailSink(mailSinkUrl);
+      // A new address: the mail makes a requester account (without a password) for it, and the
+      // sink's mails to it are this run's only. Its marker is not runId, whose searches find one ticket.
+      const marker = runId.replace('e2e-', 'mail-');
+      const requester = { name: 'Mia Mailer', email: `mailer-${runId}@e2e.test` };
+      const mailed = {
+        title: `Report export does nothing ${marker}`,
+        description: 'Since the update the Export button on the Reports page does nothing.\nChrome 131 on Windows 11.',
+        reply: 'Thanks for writing in.\nPlease use the CSV export until the fix ships tomorrow.',
+        requesterReply: 'The CSV export works for now, thank you!',
+      };
+
+      const received = await sendMail(smtpInbound, {
+        from: requester.email,
+        to: supportAddress,
+        message: composeMail({
+          from: `${requester.name} <${requester.email}>`,
+          to: supportAddress,
+          subject: mailed.title,
+          text: mailed.description,
+        }),
+      });
+      assert.match(received.text, /accepted/, `the server took the mail as a new ticket: ${received.text}`);
+
+      // The agent finds it by its subject's marker and opens it.
+      await page.goto(`${baseUrl}/`);
+      await filters.getByRole('searchbox', { name: 'Search tickets' }).fill(marker);
+      await page.waitForURL((url) => url.searchParams.get('search') === marker);
+      const mailedCard = list.getByRole('article', { name: mailed.title });
+      await mailedCard.getByRole('link', { name: mailed.title }).click();
+      await page.waitForURL((url) => /^\/tickets\/\d+$/.test(url.pathname));
+      const id = Number(new URL(page.url()).pathname.split('/').pop());
+      const thread = page.getByRole('list', { name: 'Conversation' });
+      const request = thread.getByRole('article', { name: `Request from ${requester.name}` });
+      await request.getByText('Since the update the Export button').waitFor();
+      const stored = (await agentApi.call('GET', `/tickets/${id}/`)).body;
+      assert.deepEqual(
+        [stored.title, stored.description, stored.requester_email, stored.requester_name],
+        [mailed.title, mailed.description, requester.email, requester.name],
+        'subject → title, text → description, sender → requester',
+      );
+
+      // The requester's mail client got the receipt with the ticket's number.
+      const receipt = await sink.waitFor('receipt', (mail) => mail.subject === `[#${id}] ${mailed.title}`, { to: requester.email });
+      assert.match(receipt.replyTo?.[0]?.address ?? '', /^support\+[0-9a-f]{32}@e2e\.test$/, 'the receipt names the reply address');
+
+      // The agent replies publicly through the reply form.
+      const replyForm = page.getByRole('form', { name: 'Reply or note' });
+      await replyForm.getByRole('textbox', { name: 'Reply' }).fill(mailed.reply);
+      const replied = page.waitForResponse(
+        (response) => response.request().method() === 'POST' && response.url().endsWith(`/api/tickets/${id}/comments/`),
+      );
+      await replyForm.getByRole('button', { name: 'Send reply' }).click();
+      assert.equal((await replied).status(), 201, 'the reply is stored');
+      await thread.getByRole('article', { name: 'Reply from Alex Agent' }).waitFor();
+
+      // … which reaches the requester's mail client.
+      const subject = `Re: [#${id}] ${mailed.title}`;
+      const reply = await sink.waitFor('mail of the agent\'s reply', (mail) => mail.subject === subject, { to: requester.email });
+      const replyText = reply.text.replace(/\r\n/g, '\n');
+      assert.ok(replyText.includes(mailed.reply), `the mail holds the reply:\n${replyText}`);
+      const replyTo = reply.replyTo?.[0]?.address ?? '';
+      assert.match(replyTo, /^support\+[0-9a-f]{32}@e2e\.test$/, 'Reply-To: the ticket\'s reply address');
+      assert.equal(replyTo, receipt.replyTo[0].address, 'one reply address per ticket');
+      const messageId = header(reply, 'message-id');
+      assert.match(messageId ?? '', /^<[^<>\s]+@[^<>\s]+>$/, 'a Message-ID');
+
+      // The requester answers from their mail client, as Gmail does: the answer on top, the
+      // received mail quoted below an "On … wrote:" line.
+      const quoted = replyText.trimEnd().split('\n').map((line) => (line ? `> ${line}` : '>')).join('\n');
+      const sender = reply.from?.[0];
+      const answer = await sendMail(smtpInbound, {
+        from: requester.email,
+        to: replyTo,
+        message: composeMail({
+          from: `${requester.name} <${requester.email}>`,
+          to: replyTo,
+          subject,
+          text: `${mailed.requesterReply}\n\nOn Mon, 30 Nov 2026 at 10:14, ${sender?.name || 'Helpdesk'} <${sender?.address ?? supportAddress}> wrote:\n${quoted}\n`,
+          headers: {
+            'In-Reply-To': messageId,
+            References: [header(reply, 'references'), messageId].filter(Boolean).join(' '),
+          },
+        }),
+      });
+      assert.match(answer.text, /accepted/, `the server took the answer: ${answer.text}`);
+
+      // On the agent's page (after a reload: the thread is not polled) the answer is in the
+      // thread, marked as received by email, without the quoted mail.
+      await page.reload();
+      const answered = thread.getByRole('article', { name: `Reply from ${requester.name}` });
+      await answered.waitFor();
+      await answered.getByText('Received by email').waitFor();
+      assert.equal(await answered.locator('p').last().innerText(), mailed.requesterReply, 'the answer alone, quoted history stripped');
+      assert.doesNotMatch(await answered.innerText(), /wrote:|Please use the CSV export|##-/, 'nothing quoted');
+      const authors = await thread.getByRole('article').evaluateAll((articles) => articles.map((article) => article.getAttribute('aria-label')));
+      assert.deepEqual(authors, [`Request from ${requester.name}`, 'Reply from Alex Agent', `Reply from ${requester.name}`]);
+      assert.equal(await thread.getByRole('article', { name: 'Reply from Alex Agent' }).getByText(/by email/).count(), 0, 'the app reply is not marked');
+      const comments = (await agentApi.call('GET', `/tickets/${id}/comments/`)).body;
+      assert.deepEqual(
+        comments.map((comment) => [comment.author_name, comment.visibility, comment.via, comment.body]),
+        [
+          ['Alex Agent', 'public', 'web', mailed.reply],
+          [requester.name, 'public', 'email', mailed.requesterReply],
+        ],
+      );
+      await blur(page);
+      await screenshot(page, 'desktop-10-email-thread');
+    }, firstLoad);
+  } else {
+    console.log('skip  by mail: no mail sink (E2E_MAIL_SINK_URL) and inbound SMTP (E2E_SMTP_INBOUND) given');
+  }
 
   await step('"Load more" follows the Link header to the next page', async () => {
     const marker = `${runId}-bulk`;
