@@ -2,10 +2,12 @@
 -- tickets and replies, and the settings an admin keeps.
 
 -- One row: the address people write to (null: no mail is queued), and the name mails come from.
+-- The deployment's configuration (MAIL_SUPPORT_ADDRESS) fills them until an admin saves them.
 CREATE TABLE mail_settings (
     singleton       boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
     support_address text,
     sender_name     text        NOT NULL DEFAULT 'Helpdesk',
+    set_by_admin    boolean     NOT NULL DEFAULT false,
     updated_at      timestamptz NOT NULL DEFAULT now(),
 
     CONSTRAINT mail_settings_address_shape

@@ -718,6 +718,10 @@ try {
       );
       await blur(page);
       await screenshot(page, 'desktop-10-email-thread');
+      // Back to the list, where the next step starts.
+      await page.keyboard.press('Escape');
+      await page.waitForURL((url) => url.pathname === '/');
+      await filters.getByRole('searchbox', { name: 'Search tickets' }).waitFor();
     }, firstLoad);
   } else {
     console.log('skip  by mail: no mail sink (E2E_MAIL_SINK_URL) and inbound SMTP (E2E_SMTP_INBOUND) given');

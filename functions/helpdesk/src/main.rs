@@ -177,20 +177,11 @@ async fn bootstrap_admin(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result
     Ok(())
 }
 
-/// The support address and sender name of the configuration, while none is stored.
+/// The support address and sender name of the configuration, until an admin saves theirs.
 async fn configured_mail_settings(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
-    if let Some(address) = &config.mail.support_address
-        && shared::repository::apply_configured_mail_settings(
-            pool,
-            address,
-            config.mail.sender_name.as_deref(),
-        )
+    shared::mail::apply_configured_settings(&config.mail, pool)
         .await
-        .context("storing MAIL_SUPPORT_ADDRESS")?
-    {
-        tracing::info!(%address, "support address set from MAIL_SUPPORT_ADDRESS");
-    }
-    Ok(())
+        .context("storing MAIL_SUPPORT_ADDRESS")
 }
 
 async fn ingest_mail(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<()> {

@@ -8,11 +8,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde::Deserialize;
 
 use super::{inbound::Inbox, outbox::Outbox, ses::SesTransport};
-use crate::{
-    db,
-    domain::{InboundReason, InboundStatus},
-    lambda::configure,
-};
+use crate::{db, lambda::configure};
 
 /// How long one scheduled run keeps leasing mail: well inside the function's timeout, so the
 /// run ends before the next one starts.
@@ -27,6 +23,7 @@ pub async fn run_outbox() -> Result<(), Error> {
     }
     let db = db::pool(&config.database)
         .map_err(|error| format!("DATABASE_URL is not usable: {error}"))?;
+    configured_settings(&config, &db).await;
     let transport = std::sync::Arc::new(SesTransport::from_environment().await);
     let outbox = Outbox::new(db, transport, &config.mail.public_url);
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
@@ -59,6 +56,14 @@ pub async fn run_inbound() -> Result<(), Error> {
         async move { receive_stored(&inbox, &s3, event.payload).await }
     }))
     .await
+}
+
+/// The template's `MAIL_SUPPORT_ADDRESS`, stored at each cold start until an admin saves their
+/// own settings. A database that cannot be reached now is tried again at the next cold start.
+async fn configured_settings(config: &crate::config::Config, db: &sqlx::PgPool) {
+    if let Err(error) = super::apply_configured_settings(&config.mail, db).await {
+        tracing::warn!(%error, "cannot store MAIL_SUPPORT_ADDRESS now");
+    }
 }
 
 /// The part of an S3 event notification read here.
@@ -134,9 +139,7 @@ pub async fn receive_stored(
             inbox.receive(&bytes, &[]).await?
         };
         tracing::info!(%key, status = ?receipt.status, reason = ?receipt.reason, "stored mail received");
-        let rejected = receipt.status == InboundStatus::Rejected
-            && receipt.reason == Some(InboundReason::Malformed);
-        receipts.push(serde_json::json!({ "key": key, "receipt": receipt, "rejected": rejected }));
+        receipts.push(serde_json::json!({ "key": key, "receipt": receipt }));
     }
     Ok(receipts)
 }

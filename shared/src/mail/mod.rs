@@ -22,6 +22,26 @@ use crate::{
     domain::MailTransportKind,
 };
 
+/// Stores the configured support address and sender name (`MAIL_SUPPORT_ADDRESS`,
+/// `MAIL_SENDER_NAME`) unless an admin has saved their own. Every binary that sends or receives
+/// mail calls it at start.
+pub async fn apply_configured_settings(
+    config: &MailConfig,
+    db: &sqlx::PgPool,
+) -> Result<(), sqlx::Error> {
+    if let Some(address) = &config.support_address
+        && crate::repository::apply_configured_mail_settings(
+            db,
+            address,
+            config.sender_name.as_deref(),
+        )
+        .await?
+    {
+        tracing::info!(%address, "support address set from MAIL_SUPPORT_ADDRESS");
+    }
+    Ok(())
+}
+
 /// A new reply or unsubscribe token: 128 random bits as lowercase hex.
 pub fn new_token() -> Result<String, NoRandomness> {
     let mut bytes = [0u8; 16];

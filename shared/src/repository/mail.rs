@@ -37,7 +37,8 @@ pub async fn set_mail_settings(
     settings: &MailSettings,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE mail_settings SET support_address = $1, sender_name = $2, updated_at = now()",
+        "UPDATE mail_settings SET support_address = $1, sender_name = $2, set_by_admin = true, \
+             updated_at = now()",
     )
     .bind(settings.support_address.as_ref().map(ToString::to_string))
     .bind(&settings.sender_name)
@@ -46,8 +47,8 @@ pub async fn set_mail_settings(
     .map(drop)
 }
 
-/// The deployment's configured address and name, while no address is stored (a new
-/// installation, or one an admin turned off: configuration turns it on again at start).
+/// The deployment's configured address and name, until an admin has saved settings of their
+/// own (then theirs stand, even an address they removed). True if anything changed.
 pub async fn apply_configured_mail_settings(
     db: impl PgExecutor<'_>,
     address: &SupportAddress,
@@ -56,7 +57,8 @@ pub async fn apply_configured_mail_settings(
     sqlx::query(
         "UPDATE mail_settings SET support_address = $1, sender_name = COALESCE($2, sender_name), \
              updated_at = now() \
-         WHERE support_address IS NULL",
+         WHERE NOT set_by_admin \
+           AND (support_address IS DISTINCT FROM $1 OR sender_name IS DISTINCT FROM COALESCE($2, sender_name))",
     )
     .bind(address.to_string())
     .bind(sender_name)

@@ -10,13 +10,14 @@ use serde_json::{Value, json};
 use shared::{
     classifier::Classifier,
     config::Secret,
-    domain::{InboundReason, InboundStatus, Role, User},
+    domain::{InboundReason, InboundStatus, Role, SupportAddress, User},
     mail::{
         inbound::Inbox,
         outbox::{Drained, Outbox},
         smtp::SmtpTransport,
         smtp_server,
     },
+    repository,
 };
 
 use crate::{
@@ -647,6 +648,39 @@ async fn mail_routes_are_for_their_roles_and_settings_are_validated() {
     assert!(
         outbox_rows(app).await.is_empty(),
         "mail off: nothing queued"
+    );
+    // The deployment's MAIL_SUPPORT_ADDRESS no longer overrides what the admin chose.
+    let configured = SupportAddress::parse("configured@example.com").unwrap();
+    let changed = repository::apply_configured_mail_settings(&app.db, &configured, None)
+        .await
+        .unwrap();
+    assert!(!changed);
+    let address: Option<String> = sqlx::query_scalar("SELECT support_address FROM mail_settings")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(address, None);
+}
+
+#[tokio::test]
+async fn the_configured_support_address_applies_until_an_admin_saves_settings() {
+    let app = spawn_app().await;
+    let configured = SupportAddress::parse("configured@example.com").unwrap();
+    let apply =
+        || repository::apply_configured_mail_settings(&app.db, &configured, Some("Configured"));
+    assert!(apply().await.unwrap());
+    assert!(!apply().await.unwrap(), "nothing to change the second time");
+    let stored: (Option<String>, String) =
+        sqlx::query_as("SELECT support_address, sender_name FROM mail_settings")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        (
+            Some("configured@example.com".to_owned()),
+            "Configured".to_owned()
+        )
     );
 }
 

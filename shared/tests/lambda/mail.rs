@@ -199,7 +199,6 @@ mod inbound {
                 "receipt": {
                     "status": "accepted", "reason": null, "ticket_id": 1, "record_id": rows[0].id,
                 },
-                "rejected": false,
             })]
         );
         s3.verify().await;

@@ -2,4 +2,5 @@
 
 mod disconnects;
 mod lifecycle;
+mod mail;
 mod support;
