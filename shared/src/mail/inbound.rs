@@ -93,20 +93,30 @@ impl Inbox {
                     &mail,
                     InboundStatus::Rejected,
                     InboundReason::Malformed,
-                    None,
+                    Record::New { reply_to: None },
                 )
                 .await;
         };
         if let Verdict::Ignore(reason) = reading.verdict {
             return self
-                .refuse(&reading.mail, InboundStatus::Ignored, reason, None)
+                .refuse(
+                    &reading.mail,
+                    InboundStatus::Ignored,
+                    reason,
+                    Record::New { reply_to: None },
+                )
                 .await;
         }
         let thread = self.thread(&reading).await?;
         if let Verdict::Hold(reason) = reading.verdict {
-            let ticket = thread.as_ref().map(|thread| thread.ticket_id);
+            let reply_to = thread.as_ref().map(|thread| thread.ticket_id);
             return self
-                .refuse(&reading.mail, InboundStatus::Held, reason, ticket)
+                .refuse(
+                    &reading.mail,
+                    InboundStatus::Held,
+                    reason,
+                    Record::New { reply_to },
+                )
                 .await;
         }
         match thread {
@@ -117,7 +127,7 @@ impl Inbox {
                     &reading.mail,
                     InboundStatus::Ignored,
                     InboundReason::UnknownSender,
-                    None,
+                    Record::New { reply_to: None },
                 )
                 .await
             }
@@ -132,7 +142,7 @@ impl Inbox {
             &mail,
             InboundStatus::Rejected,
             InboundReason::TooLarge,
-            None,
+            Record::New { reply_to: None },
         )
         .await
     }
@@ -188,7 +198,7 @@ impl Inbox {
                     mail,
                     InboundStatus::Ignored,
                     InboundReason::UnknownSender,
-                    None,
+                    Record::of(released, None),
                 )
                 .await;
         };
@@ -196,7 +206,8 @@ impl Inbox {
         mail.body = with_attachment_note(strip_quoted(&mail.body), mail.attachments);
         let accepted =
             repository::accept_mailed_reply(&self.db, &mail, thread, &author, released).await?;
-        self.accepted(&mail, accepted, Some(thread.ticket_id)).await
+        self.accepted(&mail, accepted, Some(thread.ticket_id), released)
+            .await
     }
 
     /// A new ticket from the mail's sender (an account made for them if they have none).
@@ -211,7 +222,7 @@ impl Inbox {
                     mail,
                     InboundStatus::Rejected,
                     InboundReason::Malformed,
-                    None,
+                    Record::of(released, None),
                 )
                 .await;
         };
@@ -229,7 +240,7 @@ impl Inbox {
                     mail,
                     InboundStatus::Rejected,
                     InboundReason::Malformed,
-                    None,
+                    Record::of(released, None),
                 )
                 .await;
         };
@@ -268,7 +279,7 @@ impl Inbox {
             released,
         )
         .await?;
-        self.accepted(mail, accepted, None).await
+        self.accepted(mail, accepted, None, released).await
     }
 
     async fn accepted(
@@ -276,19 +287,25 @@ impl Inbox {
         mail: &ReceivedMail,
         accepted: Accepted,
         ticket: Option<i64>,
+        released: Option<i64>,
     ) -> Result<Receipt, InboxError> {
         match accepted {
             Accepted::Done(record) => Ok(receipt(&record)),
             Accepted::Duplicate => {
-                self.refuse(mail, InboundStatus::Ignored, InboundReason::Duplicate, None)
-                    .await
+                self.refuse(
+                    mail,
+                    InboundStatus::Ignored,
+                    InboundReason::Duplicate,
+                    Record::of(released, None),
+                )
+                .await
             }
             Accepted::Refused => {
                 self.refuse(
                     mail,
                     InboundStatus::Ignored,
                     InboundReason::UnknownSender,
-                    ticket,
+                    Record::of(released, ticket),
                 )
                 .await
             }
@@ -300,10 +317,22 @@ impl Inbox {
         mail: &ReceivedMail,
         status: InboundStatus,
         reason: InboundReason,
-        reply_to_ticket_id: Option<i64>,
+        record: Record,
     ) -> Result<Receipt, InboxError> {
-        let record =
-            repository::record_inbound(&self.db, mail, status, reason, reply_to_ticket_id).await?;
+        let settled = match record {
+            Record::Held(id) => repository::settle_held_mail(&self.db, id, status, reason).await?,
+            Record::New { .. } => None,
+        };
+        let record = match (settled, record) {
+            (Some(settled), _) => settled,
+            (None, Record::New { reply_to }) => {
+                repository::record_inbound(&self.db, mail, status, reason, reply_to).await?
+            }
+            // Decided meanwhile by someone else: their decision stands.
+            (None, Record::Held(id)) => repository::find_inbound(&self.db, id)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?,
+        };
         tracing::info!(
             record = record.id,
             status = ?record.status,
@@ -311,6 +340,23 @@ impl Inbox {
             "mail not turned into a ticket or reply"
         );
         Ok(receipt(&record))
+    }
+}
+
+/// Where a refusal is written: a new record (with the ticket a reply was meant for), or the held
+/// mail an agent's decision settles.
+#[derive(Debug, Clone, Copy)]
+enum Record {
+    New { reply_to: Option<i64> },
+    Held(i64),
+}
+
+impl Record {
+    fn of(released: Option<i64>, reply_to: Option<i64>) -> Self {
+        match released {
+            Some(id) => Self::Held(id),
+            None => Self::New { reply_to },
+        }
     }
 }
 

@@ -552,6 +552,26 @@ pub async fn find_held_mail(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Op
     }))
 }
 
+/// Settles held mail `id` with what became of it when an agent accepted it (a reply from
+/// someone not the requester, a duplicate…). `None` if it is not held (any more).
+pub async fn settle_held_mail(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    status: InboundStatus,
+    reason: InboundReason,
+) -> sqlx::Result<Option<InboundMail>> {
+    sqlx::query_as(
+        "UPDATE mail_inbound SET status = $2, reason = $3, body = NULL \
+         WHERE id = $1 AND status = 'held' \
+         RETURNING id, from_address, from_name, subject, body, received_at, status, reason, ticket_id",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(reason)
+    .fetch_optional(db)
+    .await
+}
+
 /// Throws held mail `id` away. `None` if there is no held mail `id`.
 pub async fn discard_held_mail(
     db: impl PgExecutor<'_>,

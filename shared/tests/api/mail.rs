@@ -1016,3 +1016,60 @@ async fn mail_delivered_by_smtp_becomes_a_ticket_and_an_oversized_one_is_refused
         .unwrap();
     assert_eq!(tickets, 1);
 }
+
+#[tokio::test]
+async fn accepting_held_mail_settles_it_even_when_it_makes_nothing() {
+    let world = mail_world().await;
+    let app = &world.app;
+    let (_, ada) = requester(app, "ada@example.com").await;
+    let ticket: Value = ada
+        .post(app.url("/api/tickets/"))
+        .json(&json!({"title": "Printer on fire", "description": "It smokes."}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    drain(&world).await;
+    let token = reply_token(app, ticket["id"].as_i64().unwrap()).await;
+    // Unverified, to Ada's reply address, from someone else.
+    let mail = format!(
+        "Authentication-Results: amazonses.com; spf=fail; dkim=fail\r\n\
+         From: Mallory <mallory@example.net>\r\nTo: support+{token}@helpdesk.test\r\n\
+         Subject: Re: [#1] Printer on fire\r\nMessage-ID: <held-reply@example.net>\r\n\r\nClose it.\r\n"
+    );
+    let inbox = Inbox {
+        authserv_id: Some("amazonses.com".to_owned()),
+        ..test_inbox(&app.db, &Classifier::rules_only())
+    };
+    let held = inbox.receive(mail.as_bytes(), &[]).await.unwrap();
+    assert_eq!(held.status, InboundStatus::Held);
+    let id = held.record_id.unwrap();
+
+    let accepted = app
+        .post_json(&format!("/api/mail/inbound/{id}/accept/"), &json!({}))
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let accepted: Value = accepted.json().await.unwrap();
+    assert_eq!(
+        (
+            accepted["id"].as_i64(),
+            &accepted["status"],
+            &accepted["reason"]
+        ),
+        (Some(id), &json!("ignored"), &json!("unknown_sender"))
+    );
+    let held_now: Value = app.get("/api/mail/inbound/").await.json().await.unwrap();
+    assert_eq!(held_now, json!([]), "no longer held");
+    let comments: i64 = sqlx::query_scalar("SELECT count(*) FROM comments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(comments, 0);
+    let records: i64 = sqlx::query_scalar("SELECT count(*) FROM mail_inbound")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(records, 1, "one record per mail");
+}
