@@ -165,11 +165,23 @@ pub fn check_sender_name(raw: &str) -> Result<String, String> {
 /// A `PUT /api/mail/settings/` body, as the API document shows it ([`MailSettings::parse`]
 /// reads it).
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MailSettingsRequest {
-    /// Null turns mail off: nothing is queued.
-    #[schema(example = "support@example.com")]
+    /// An address without `+` (reply addresses add it); null turns mail off: nothing is queued.
+    #[schema(
+        required = true,
+        example = "support@example.com",
+        max_length = 254,
+        pattern = r"^[^@\s+\u0000-\u001f\u007f-\u009f]+@[^@\s\u0000-\u001f\u007f-\u009f]+$"
+    )]
     pub support_address: Option<String>,
-    #[schema(example = "Example Support", max_length = 100)]
+    /// One line, something visible.
+    #[schema(
+        example = "Example Support",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub sender_name: String,
 }
 
