@@ -15,7 +15,7 @@ export async function getMailSettings(): Promise<MailSettings> {
   return (await client.get<MailSettings>('/mail/settings/')).data;
 }
 
-/** 422 with field messages keyed `support_address` or `sender_name` when the server refuses a value. */
+/** 400 with field messages keyed `support_address` or `sender_name` when the server refuses a value. */
 export async function updateMailSettings(changes: MailSettingsChanges): Promise<MailSettings> {
   return (await client.put<MailSettings>('/mail/settings/', changes)).data;
 }

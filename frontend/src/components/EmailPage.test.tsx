@@ -1,5 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { http } from 'msw';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 
 import { App } from '../App';
@@ -165,6 +165,20 @@ describe('held mail', () => {
     expect(db.requestsTo('POST', '/api/mail/inbound/7/accept/')).toHaveLength(0);
     expect(await held().findByText('No mail is waiting.')).toBeInTheDocument();
     expect(db.tickets).toHaveLength(0);
+  });
+
+  it('says why an accepted mail made nothing (a reply from someone not the requester)', async () => {
+    db.inbound.push(makeInboundMail({ id: 9, subject: 'Re: [#1] Close it' }));
+    server.use(
+      http.post('/api/mail/inbound/:id/accept/', () =>
+        HttpResponse.json(makeInboundMail({ id: 9, subject: 'Re: [#1] Close it', status: 'ignored', reason: 'unknown_sender', ticket_id: null })),
+      ),
+    );
+    const { user } = renderEmailPage('agent');
+    await user.click(await held().findByRole('button', { name: 'Accept “Re: [#1] Close it”' }));
+
+    expect(await held().findByText(/^“Re: \[#1\] Close it” was accepted but made nothing: /)).toBeInTheDocument();
+    expect(held().queryByRole('link', { name: /^Open ticket/ })).not.toBeInTheDocument();
   });
 
   it('keeps a mail in the list, with the reason, when the server refuses', async () => {

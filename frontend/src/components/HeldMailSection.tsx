@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 
 import { useInboundMail } from '../api/queries/useMail';
 import type { InboundMail } from '../api/types';
-import { subjectOf } from '../lib/mailText';
+import { reasonText, subjectOf } from '../lib/mailText';
 import { ticketPath } from '../routes';
 import { HeldMessage } from './HeldMessage';
 import { AppLink } from './ui/AppLink';
@@ -56,6 +56,10 @@ function DecisionNotice({ mail }: { mail: InboundMail }) {
     <p className="rounded-lg border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
       {mail.status === 'discarded' ? (
         `“${subject}” was discarded.`
+      ) : mail.status !== 'released' ? (
+        // Accepted, yet nothing could come of it (a reply from someone not the requester, a
+        // mail taken already): the server says why.
+        `“${subject}” was accepted but made nothing: ${reasonText(mail.reason)}.`
       ) : (
         <>
           “{subject}” was accepted.

@@ -11,7 +11,7 @@ import { primaryButtonClass, secondaryButtonClass } from './ui/styles';
 
 interface HeldMessageProps {
   mail: InboundMail;
-  /** The mail as the server answered the decision: `released` with its ticket, or `discarded`. */
+  /** The mail as the server answered the decision: `released` with its ticket, `discarded`, or (accepted, yet it made nothing) `ignored` with the reason. */
   onDecided: (mail: InboundMail) => void;
 }
 
