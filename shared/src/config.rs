@@ -290,7 +290,6 @@ impl MailConfig {
                 variable: "MAIL_SENDER_NAME",
                 reason,
             })?;
-        let sends = !matches!(transport, MailTransportConfig::None);
         let public_url = match (vars.get("PUBLIC_URL"), runtime) {
             (Some(url), _) => parse_url("PUBLIC_URL", &url)?,
             (None, Runtime::Server) => format!(
@@ -298,12 +297,7 @@ impl MailConfig {
                 vars.parse::<SocketAddr>("BIND_ADDR")?
                     .unwrap_or(HttpConfig::default().bind_addr)
             ),
-            (None, Runtime::Lambda) if sends => {
-                return Err(ConfigError {
-                    variable: "PUBLIC_URL",
-                    reason: "is required to send mail from Lambda (the links in mails)".to_owned(),
-                });
-            }
+            // Only the function that sends needs it, and refuses to start without it.
             (None, Runtime::Lambda) => String::new(),
         };
         Ok(Self {
@@ -745,6 +739,13 @@ mod tests {
             ("HTTP_REQUEST_TIMEOUT_SECS", "0"),
             ("HTTP_HEADER_READ_TIMEOUT_SECS", "soon"),
             ("HTTP_MAX_CONNECTIONS", "0"),
+            ("SMTP_URL", "http://mail.example.com"),
+            ("MAIL_TRANSPORT", "pigeon"),
+            ("MAIL_SUPPORT_ADDRESS", "support+x@example.com"),
+            ("MAIL_SENDER_NAME", "Evil\r\nBcc: x@example.net"),
+            ("PUBLIC_URL", "help.example.com"),
+            ("SMTP_INBOUND_ADDR", "anywhere"),
+            ("MAIL_MAX_INBOUND_BYTES", "0"),
         ];
         for (variable, value) in cases {
             let mut pairs = vec![("DATABASE_URL", "postgres://x/y"), (variable, value)];
@@ -755,6 +756,40 @@ mod tests {
             let error = parse(Runtime::Server, &pairs).unwrap_err();
             assert_eq!(error.variable, variable, "{variable}={value}: {error}");
         }
+    }
+
+    #[test]
+    fn mail_is_off_until_a_transport_is_named_and_secrets_stay_hidden() {
+        let off = parse(Runtime::Server, &[("DATABASE_URL", "postgres://x/y")]).unwrap();
+        assert!(matches!(off.mail.transport, MailTransportConfig::None));
+        assert_eq!(off.mail.public_url, "http://127.0.0.1:8080");
+        assert_eq!(off.mail.inbound_addr, None);
+        assert_eq!(off.mail.max_inbound_bytes, DEFAULT_MAX_INBOUND_BYTES);
+        let smtp = parse(
+            Runtime::Server,
+            &[
+                ("DATABASE_URL", "postgres://x/y"),
+                ("SMTP_URL", "smtps://user:hunter2@smtp.example.com:465"),
+                ("PUBLIC_URL", "https://help.example.com/"),
+            ],
+        )
+        .unwrap();
+        assert!(matches!(smtp.mail.transport, MailTransportConfig::Smtp(_)));
+        assert!(!format!("{:?}", smtp.mail).contains("hunter2"));
+        assert_eq!(smtp.mail.public_url, "https://help.example.com");
+        let ses = parse(
+            Runtime::Lambda,
+            &[
+                ("DATABASE_URL", "postgres://x/y"),
+                ("MAIL_TRANSPORT", "SES"),
+            ],
+        )
+        .unwrap();
+        assert!(matches!(ses.mail.transport, MailTransportConfig::Ses));
+        assert_eq!(
+            ses.mail.public_url, "",
+            "only the sending function needs it"
+        );
     }
 
     #[test]
