@@ -2,6 +2,7 @@
 // /api/auth; these calls send it (`withCredentials`, so it also works from another origin of the
 // same site) and never see it.
 import { client } from './client';
+import { ApiError } from './errors';
 import type { AuthSession, Me, NewAccount, PasswordSignIn, SignInMethods } from './types';
 
 const session = { session: true, withCredentials: true } as const;
@@ -18,9 +19,25 @@ export async function signUp(account: NewAccount): Promise<AuthSession> {
   return (await client.post<AuthSession>('/auth/signup', account, session)).data;
 }
 
+/**
+ * How often a renewal refused for the server's per-address limit (429, as when many people
+ * behind one address reload at once) is tried again, waiting as the server asks: the cookie
+ * is still good (the limit answers before it is read), so the session must not end over it.
+ */
+const RATE_LIMITED_RENEWALS = 3;
+const LONGEST_WAIT_SECONDS = 10;
+
 /** A new access token for the refresh cookie (which the server replaces); 401 when the session is over. */
 export async function refreshSession(): Promise<AuthSession> {
-  return (await client.post<AuthSession>('/auth/refresh', undefined, session)).data;
+  for (let retries = 0; ; retries++) {
+    try {
+      return (await client.post<AuthSession>('/auth/refresh', undefined, session)).data;
+    } catch (error) {
+      if (!(error instanceof ApiError) || !error.isTooManyRequests || retries >= RATE_LIMITED_RENEWALS) throw error;
+      const seconds = Math.min(error.retryAfterSeconds ?? 1, LONGEST_WAIT_SECONDS);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+  }
 }
 
 export async function signOut(): Promise<void> {

@@ -1,10 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 
 import { App } from '../App';
 import { makeTicket, TEST_PASSWORD, TEST_USERS } from '../test/fixtures';
 import { db } from '../test/mockBackend';
 import { renderWithClient } from '../test/render';
+import { server } from '../test/server';
 
 const form = () => within(screen.getByRole('region', { name: 'New ticket' }));
 const title = () => form().getByRole('textbox', { name: /title/i });
@@ -30,6 +32,31 @@ describe('an access token that expires', () => {
     expect(db.accessTokens.has(retried.headers.get('Authorization')!.replace('Bearer ', ''))).toBe(true);
     expect(db.requestsTo('POST', '/api/auth/refresh')).toHaveLength(1);
     expect(within(page).queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('waits out a renewal refused for the rate limit instead of ending the session', async () => {
+    db.tickets.push(makeTicket({ title: 'Printer on fire' }));
+    let refusals = 1;
+    server.use(
+      http.post('/api/auth/refresh', () =>
+        refusals-- > 0
+          ? HttpResponse.json(
+              { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'Too many sign-in requests.' },
+              { status: 429, headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '0' } },
+            )
+          : undefined,
+      ),
+    );
+    const { queryClient } = renderWithClient(<App />);
+    await screen.findByRole('article', { name: 'Printer on fire' });
+    db.expireAccessTokens();
+
+    await queryClient.refetchQueries();
+
+    expect(refusals).toBe(-1);
+    expect(db.requestsTo('POST', '/api/auth/refresh')).toHaveLength(1);
+    expect(screen.getByRole('article', { name: 'Printer on fire' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Sign in' })).not.toBeInTheDocument();
   });
 
   it('renews once for several calls refused together', async () => {
