@@ -99,14 +99,10 @@ impl Outbox {
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "outbox pass failed; retrying later"),
             }
+            // Whether the listening connection is still there (it is made again if not).
             let woken = async {
                 match listener.as_mut() {
-                    Some(listener) => {
-                        if listener.recv().await.is_err() {
-                            return false;
-                        }
-                        true
-                    }
+                    Some(listener) => listener.recv().await.is_ok(),
                     None => std::future::pending().await,
                 }
             };
