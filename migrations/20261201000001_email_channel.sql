@@ -73,6 +73,9 @@ CREATE TABLE mail_outbox (
 -- What the worker picks up: due rows, and rows whose sender's lease ran out.
 CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at) WHERE status IN ('queued', 'sending');
 CREATE INDEX mail_outbox_status_idx ON mail_outbox (status, id DESC);
+-- The receipts an address got lately (the trigger's loop guard).
+CREATE INDEX mail_outbox_receipts_idx ON mail_outbox (lower(to_address), created_at)
+    WHERE template = 'ticket_received';
 
 -- Every message that arrived, and what became of it. The body is kept only while a person
 -- has to decide (held); the rest keep who, what and why.
@@ -135,6 +138,13 @@ BEGIN
           AND NOT COALESCE(u.disabled, false)
           -- Not about what they did themselves (an agent who filed for themselves and replies).
           AND (NEW.kind = 'created' OR t.requester_id IS DISTINCT FROM NEW.actor_id)
+          -- At most 10 receipts an hour to one address: an auto-responder that answers each
+          -- receipt without saying it is one cannot start an endless loop of tickets and mail.
+          AND (NEW.kind <> 'created' OR (
+                SELECT count(*) FROM mail_outbox AS sent
+                WHERE lower(sent.to_address) = lower(COALESCE(u.email, t.requester_email))
+                  AND sent.template = 'ticket_received'
+                  AND sent.created_at > now() - interval '1 hour') < 10)
           AND (NEW.kind = 'created'
                OR (NEW.kind = 'comment_added' AND NEW.visibility = 'public'
                    AND EXISTS (SELECT 1 FROM comments AS c

@@ -540,7 +540,8 @@ async fn concurrent_workers_send_each_mail_once() {
     let world = mail_world().await;
     let app = &world.app;
     for n in 0..12 {
-        app.create_ticket(json!({"title": format!("T{n}"), "description": "x", "requester_email": "cy@example.com"}))
+        // Twelve requesters: one address gets at most ten receipts an hour.
+        app.create_ticket(json!({"title": format!("T{n}"), "description": "x", "requester_email": format!("c{n}@example.com")}))
             .await;
     }
     let workers = (0..3).map(|_| {
@@ -1072,4 +1073,37 @@ async fn accepting_held_mail_settles_it_even_when_it_makes_nothing() {
         .await
         .unwrap();
     assert_eq!(records, 1, "one record per mail");
+}
+
+#[tokio::test]
+async fn an_address_gets_at_most_ten_receipts_an_hour_so_no_mail_loop_runs_away() {
+    let world = mail_world().await;
+    let app = &world.app;
+    let inbox = test_inbox(&app.db, &Classifier::rules_only());
+    // An auto-responder that says nothing of being one, answering every receipt with a new mail.
+    for n in 0..12 {
+        let mail = format!(
+            "From: Robot <robot@example.org>\r\nTo: {SUPPORT}\r\nSubject: Thanks for your mail {n}\r\n\
+             Message-ID: <loop-{n}@example.org>\r\n\r\nWe got your message.\r\n"
+        );
+        let receipt = inbox.receive(mail.as_bytes(), &[]).await.unwrap();
+        assert_eq!(receipt.status, InboundStatus::Accepted);
+    }
+    let receipts: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM mail_outbox WHERE template = 'ticket_received' AND to_address = 'robot@example.org'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(receipts, 10);
+    // Others still get theirs.
+    app.create_ticket(
+        json!({"title": "Mine", "description": "x", "requester_email": "cy@example.com"}),
+    )
+    .await;
+    let rows = outbox_rows(app).await;
+    assert!(
+        rows.iter()
+            .any(|(template, to, _)| template == "ticket_received" && to == "cy@example.com")
+    );
 }
