@@ -157,6 +157,32 @@ impl QueryParams {
     }
 }
 
+/// An id from a path: a positive 64-bit integer. Anything else names no row, a 404 the caller
+/// words.
+pub fn positive_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+/// Refuses anyone but an admin: "Only admins {what}."
+pub fn admins_only(caller: &User, what: &str) -> Result<(), ApiError> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!("Only admins {what}.")))
+    }
+}
+
+/// Refuses requesters: "Only agents and admins {what}."
+pub fn staff_only(caller: &User, what: &str) -> Result<(), ApiError> {
+    if caller.is_staff() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "Only agents and admins {what}."
+        )))
+    }
+}
+
 /// The signed-in caller: a valid bearer token of an enabled account, or a 401.
 pub struct AuthUser(pub User);
 

@@ -12,13 +12,13 @@ use utoipa::ToSchema;
 
 use super::{
     ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
-    extract::{AuthUser, JsonBody, QueryParams},
+    extract::{AuthUser, JsonBody, QueryParams, admins_only, positive_id, staff_only},
     route_with_and_without_slash,
 };
 use crate::{
     domain::{
         InboundMail, InboundStatus, MailSettings, MailSettingsRequest, MailSettingsView,
-        OutboxEntry, OutboxStatus, User, is_reply_token,
+        OutboxEntry, OutboxStatus, is_reply_token,
     },
     repository,
 };
@@ -47,24 +47,6 @@ pub fn router() -> Router<ApiContext> {
         })
 }
 
-fn admin_only(caller: &User, what: &str) -> Result<(), ApiError> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!("Only admins {what}.")))
-    }
-}
-
-fn staff_only(caller: &User, what: &str) -> Result<(), ApiError> {
-    if caller.is_staff() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "Only agents and admins {what}."
-        )))
-    }
-}
-
 /// The support address, the sender name, how mail leaves, and the outbox's backlog (admins).
 #[utoipa::path(
     get, path = "/api/mail/settings/", tag = "mail", security(("bearer" = [])),
@@ -79,7 +61,7 @@ pub async fn get_settings(
     State(ctx): State<ApiContext>,
     AuthUser(caller): AuthUser,
 ) -> Result<Json<MailSettingsView>, ApiError> {
-    admin_only(&caller, "see the mail settings")?;
+    admins_only(&caller, "see the mail settings")?;
     Ok(Json(settings_view(&ctx).await?))
 }
 
@@ -101,7 +83,7 @@ pub async fn put_settings(
     AuthUser(caller): AuthUser,
     JsonBody(body): JsonBody,
 ) -> Result<Json<MailSettingsView>, ApiError> {
-    admin_only(&caller, "change the mail settings")?;
+    admins_only(&caller, "change the mail settings")?;
     let settings = MailSettings::parse(&body).map_err(ApiError::Validation)?;
     repository::set_mail_settings(&ctx.db, &settings).await?;
     Ok(Json(settings_view(&ctx).await?))
@@ -141,7 +123,7 @@ pub async fn list_outbox(
     AuthUser(caller): AuthUser,
     query: QueryParams,
 ) -> Result<Json<Vec<OutboxEntry>>, ApiError> {
-    admin_only(&caller, "see the outbox")?;
+    admins_only(&caller, "see the outbox")?;
     let status = status_param(&query, OutboxStatus::Failed)?;
     Ok(Json(
         repository::list_outbox(&ctx.db, status, LIST_LIMIT).await?,
@@ -166,14 +148,14 @@ pub async fn retry_mail(
     AuthUser(caller): AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<OutboxEntry>, ApiError> {
-    admin_only(&caller, "retry mail")?;
-    let id = row_id(&id, "mail")?;
+    admins_only(&caller, "retry mail")?;
+    let id = positive_id(&id).ok_or_else(|| no_such("mail"))?;
     match repository::retry_failed_mail(&ctx.db, id).await? {
         Some(mail) => Ok(Json(mail)),
         None if repository::outbox_mail_exists(&ctx.db, id).await? => Err(ApiError::Conflict(
             "Only a failed mail can be retried; this one is queued or sent.".to_owned(),
         )),
-        None => Err(ApiError::NotFound("There is no such mail.".to_owned())),
+        None => Err(no_such("mail")),
     }
 }
 
@@ -222,7 +204,7 @@ pub async fn accept_held(
     Path(id): Path<String>,
 ) -> Result<Json<InboundMail>, ApiError> {
     staff_only(&caller, "accept held mail")?;
-    let id = row_id(&id, "received mail")?;
+    let id = positive_id(&id).ok_or_else(|| no_such("received mail"))?;
     let receipt = ctx.inbox.release(id).await.map_err(inbox_error)?;
     let Some(receipt) = receipt else {
         return Err(not_held(&ctx, id).await);
@@ -231,7 +213,7 @@ pub async fn accept_held(
     repository::find_inbound(&ctx.db, record)
         .await?
         .map(Json)
-        .ok_or_else(|| ApiError::NotFound("There is no such received mail.".to_owned()))
+        .ok_or_else(|| no_such("received mail"))
 }
 
 /// Throw a held mail away (agents and admins).
@@ -253,17 +235,21 @@ pub async fn discard_held(
     Path(id): Path<String>,
 ) -> Result<Json<InboundMail>, ApiError> {
     staff_only(&caller, "discard held mail")?;
-    let id = row_id(&id, "received mail")?;
+    let id = positive_id(&id).ok_or_else(|| no_such("received mail"))?;
     match repository::discard_held_mail(&ctx.db, id).await? {
         Some(mail) => Ok(Json(mail)),
         None => Err(not_held(&ctx, id).await),
     }
 }
 
+fn no_such(what: &str) -> ApiError {
+    ApiError::NotFound(format!("There is no such {what}."))
+}
+
 async fn not_held(ctx: &ApiContext, id: i64) -> ApiError {
     match repository::inbound_mail_exists(&ctx.db, id).await {
         Ok(true) => ApiError::Conflict("This mail is not held: it was decided already.".to_owned()),
-        Ok(false) => ApiError::NotFound("There is no such received mail.".to_owned()),
+        Ok(false) => no_such("received mail"),
         Err(error) => error.into(),
     }
 }
@@ -394,13 +380,5 @@ fn status_param<T: serde::de::DeserializeOwned>(
         None => Ok(default),
         Some(raw) => serde_json::from_value(serde_json::Value::String(raw.to_owned()))
             .map_err(|_| ApiError::field("status", "is not a status of this list")),
-    }
-}
-
-/// A row id from the path; anything else names nothing (404).
-fn row_id(raw: &str, what: &str) -> Result<i64, ApiError> {
-    match raw.parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(ApiError::NotFound(format!("There is no such {what}."))),
     }
 }

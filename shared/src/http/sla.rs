@@ -4,7 +4,7 @@ use axum::{Json, Router, extract::State, routing::get};
 
 use super::{
     ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
-    extract::{AuthUser, JsonBody},
+    extract::{AuthUser, JsonBody, admins_only},
     route_with_and_without_slash,
 };
 use crate::{domain::SlaPolicy, repository};
@@ -58,11 +58,7 @@ pub async fn put_sla_policy(
     AuthUser(caller): AuthUser,
     JsonBody(body): JsonBody,
 ) -> Result<Json<SlaPolicy>, ApiError> {
-    if !caller.is_admin() {
-        return Err(ApiError::Forbidden(
-            "Only admins change the SLA policy.".to_owned(),
-        ));
-    }
+    admins_only(&caller, "change the SLA policy")?;
     let policy = SlaPolicy::parse(&body).map_err(ApiError::Validation)?;
     repository::set_sla_policy(&ctx.db, &policy).await?;
     Ok(Json(policy))

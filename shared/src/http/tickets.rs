@@ -12,7 +12,7 @@ use axum::{
 
 use super::{
     ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
-    extract::{AuthUser, JsonBody, MaybeAuthUser, QueryParams},
+    extract::{AuthUser, JsonBody, MaybeAuthUser, QueryParams, positive_id},
     list_query::ListQuery,
     paging,
     rate_limit::ClientIp,
@@ -465,12 +465,11 @@ impl<S: Send + Sync> FromRequestParts<S> for TicketId {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::NotFound("There is no such ticket.".to_owned()))?;
-        match raw.parse::<i64>() {
-            Ok(id) if id > 0 => Ok(Self(id)),
-            _ => Err(ApiError::NotFound(format!(
+        positive_id(&raw).map(Self).ok_or_else(|| {
+            ApiError::NotFound(format!(
                 "There is no ticket with id {:?}: ids are positive integers.",
                 raw.chars().take(40).collect::<String>()
-            ))),
-        }
+            ))
+        })
     }
 }

@@ -11,7 +11,7 @@ use axum::{
 
 use super::{
     ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
-    extract::{AuthUser, JsonBody, QueryParams},
+    extract::{AuthUser, JsonBody, QueryParams, admins_only, positive_id},
     route_with_and_without_slash,
 };
 use crate::{
@@ -69,7 +69,7 @@ pub async fn list_users(
     AuthUser(caller): AuthUser,
     query: QueryParams,
 ) -> Result<Json<Vec<User>>, ApiError> {
-    admin_only(&caller)?;
+    admins_only(&caller, "manage accounts")?;
     if let Some((name, _)) = query.0.iter().find(|(name, _)| name != "after") {
         return Err(ApiError::field(
             name,
@@ -107,7 +107,7 @@ pub async fn create_user(
     AuthUser(caller): AuthUser,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    admin_only(&caller)?;
+    admins_only(&caller, "manage accounts")?;
     let account = NewAccount::parse_by_admin(&body).map_err(ApiError::Validation)?;
     let user = super::auth::create_account(&ctx, &account).await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
@@ -135,13 +135,9 @@ pub async fn update_user(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<User>, ApiError> {
-    admin_only(&caller)?;
+    admins_only(&caller, "manage accounts")?;
     let not_found = || ApiError::NotFound("There is no such account.".to_owned());
-    let id = id
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(not_found)?;
+    let id = positive_id(&id).ok_or_else(not_found)?;
     let changes = AccountChanges::parse(&body).map_err(ApiError::Validation)?;
     let locks_out =
         changes.disabled == Some(true) || changes.role.is_some_and(|role| role != Role::Admin);
@@ -164,15 +160,5 @@ pub async fn update_user(
              change it there."
                 .to_owned(),
         )),
-    }
-}
-
-fn admin_only(caller: &User) -> Result<(), ApiError> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "Only admins manage accounts.".to_owned(),
-        ))
     }
 }

@@ -71,8 +71,8 @@ impl Outbox {
             if leased.is_empty() {
                 return Ok(total);
             }
-            for id in leased {
-                match self.send(id).await? {
+            for (id, attempts) in leased {
+                match self.send(id, attempts).await? {
                     Outcome::Sent => total.sent += 1,
                     Outcome::Retried => total.retried += 1,
                     Outcome::Failed => total.failed += 1,
@@ -114,7 +114,8 @@ impl Outbox {
         }
     }
 
-    async fn send(&self, outbox_id: i64) -> sqlx::Result<Outcome> {
+    /// Sends mail `outbox_id`, leased for its `attempts`-th attempt.
+    async fn send(&self, outbox_id: i64, attempts: i32) -> sqlx::Result<Outcome> {
         let (Ok(reply_token), Ok(unsubscribe_token)) = (super::new_token(), super::new_token())
         else {
             return self
@@ -148,10 +149,7 @@ impl Outbox {
                 tracing::info!(outbox_id, template = mail.template.name(), "mail sent");
                 Ok(Outcome::Sent)
             }
-            Err(error) => {
-                let attempts = repository::mail_attempts(&self.db, outbox_id).await?;
-                self.unsent(outbox_id, attempts, error).await
-            }
+            Err(error) => self.unsent(outbox_id, attempts, error).await,
         }
     }
 

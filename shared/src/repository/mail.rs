@@ -19,6 +19,27 @@ use crate::{
     mail::compose::MailToSend,
 };
 
+/// The columns of an [`OutboxEntry`], the columns of an [`InboundMail`], and the query of a
+/// ticket's [`MailThread`], as literals: each statement stays one static string.
+macro_rules! outbox_columns {
+    () => {
+        "id, ticket_id, template, to_address, status, attempts, last_error, created_at, \
+         next_attempt_at, sent_at"
+    };
+}
+macro_rules! inbound_columns {
+    () => {
+        "id, from_address, from_name, subject, body, received_at, status, reason, ticket_id"
+    };
+}
+macro_rules! thread_of {
+    () => {
+        "SELECT t.id AS ticket_id, t.requester_id, \
+             COALESCE(u.email, t.requester_email) AS requester_email \
+         FROM tickets AS t LEFT JOIN users AS u ON u.id = t.requester_id "
+    };
+}
+
 /// The settings as stored.
 pub async fn mail_settings(db: impl PgExecutor<'_>) -> sqlx::Result<MailSettings> {
     let (address, sender_name): (Option<String>, String) =
@@ -79,9 +100,14 @@ pub async fn outbox_counts(db: impl PgExecutor<'_>) -> sqlx::Result<(i64, i64)> 
 }
 
 /// Leases up to `limit` mails due now (or whose last sender's lease ran out) for `lease`: the
-/// rows no other worker will take meanwhile. Each lease counts as an attempt.
-pub async fn claim_due_mail(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
+/// rows no other worker will take meanwhile, each with its attempts so far (a lease counts as
+/// one).
+pub async fn claim_due_mail(
+    pool: &PgPool,
+    limit: i64,
+    lease: Duration,
+) -> sqlx::Result<Vec<(i64, i32)>> {
+    sqlx::query_as(
         "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, \
              lease_until = clock_timestamp() + $2 \
          WHERE id IN ( \
@@ -90,7 +116,7 @@ pub async fn claim_due_mail(pool: &PgPool, limit: i64, lease: Duration) -> sqlx:
                AND (status = 'queued' OR lease_until < clock_timestamp()) \
              ORDER BY next_attempt_at, id LIMIT $1 \
              FOR UPDATE SKIP LOCKED) \
-         RETURNING id",
+         RETURNING id, attempts",
     )
     .bind(limit)
     .bind(lease)
@@ -178,20 +204,19 @@ pub async fn mark_mail_unsent(
     .map(drop)
 }
 
-const OUTBOX_COLUMNS: &str = "id, ticket_id, template, to_address, status, attempts, last_error, \
-     created_at, next_attempt_at, sent_at";
-
 /// The newest `limit` mails in `status` (`queued` includes those being sent).
 pub async fn list_outbox(
     db: impl PgExecutor<'_>,
     status: OutboxStatus,
     limit: i64,
 ) -> sqlx::Result<Vec<OutboxEntry>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {OUTBOX_COLUMNS} FROM mail_outbox \
+    sqlx::query_as(concat!(
+        "SELECT ",
+        outbox_columns!(),
+        " FROM mail_outbox \
          WHERE status = $1 OR ($1 = 'queued' AND status = 'sending') \
          ORDER BY id DESC LIMIT $2"
-    )))
+    ))
     .bind(status)
     .bind(limit)
     .fetch_all(db)
@@ -201,11 +226,12 @@ pub async fn list_outbox(
 /// Queues failed mail `id` again, from its first attempt, and wakes the worker. `None` if there
 /// is no failed mail `id`.
 pub async fn retry_failed_mail(pool: &PgPool, id: i64) -> sqlx::Result<Option<OutboxEntry>> {
-    let retried: Option<OutboxEntry> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let retried: Option<OutboxEntry> = sqlx::query_as(concat!(
         "UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = now(), \
              last_error = NULL \
-         WHERE id = $1 AND status = 'failed' RETURNING {OUTBOX_COLUMNS}"
-    )))
+         WHERE id = $1 AND status = 'failed' RETURNING ",
+        outbox_columns!()
+    ))
     .bind(id)
     .fetch_optional(pool)
     .await?;
@@ -276,19 +302,15 @@ pub struct MailThread {
     pub requester_email: Option<String>,
 }
 
-const THREAD_OF: &str = "SELECT t.id AS ticket_id, t.requester_id, \
-         COALESCE(u.email, t.requester_email) AS requester_email \
-     FROM tickets AS t LEFT JOIN users AS u ON u.id = t.requester_id";
-
 /// The ticket whose reply address carries `token`.
 pub async fn thread_by_reply_token(
     db: impl PgExecutor<'_>,
     token: &str,
 ) -> sqlx::Result<Option<MailThread>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{THREAD_OF} JOIN ticket_mail_threads AS th ON th.ticket_id = t.id \
-         WHERE th.reply_token = $1"
-    )))
+    sqlx::query_as(concat!(
+        thread_of!(),
+        "JOIN ticket_mail_threads AS th ON th.ticket_id = t.id WHERE th.reply_token = $1"
+    ))
     .bind(token)
     .fetch_optional(db)
     .await
@@ -299,7 +321,7 @@ pub async fn thread_of_ticket(
     db: impl PgExecutor<'_>,
     ticket_id: i64,
 ) -> sqlx::Result<Option<MailThread>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{THREAD_OF} WHERE t.id = $1")))
+    sqlx::query_as(concat!(thread_of!(), "WHERE t.id = $1"))
         .bind(ticket_id)
         .fetch_optional(db)
         .await
@@ -310,10 +332,11 @@ pub async fn thread_by_sent_message(
     db: impl PgExecutor<'_>,
     message_ids: &[String],
 ) -> sqlx::Result<Option<MailThread>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{THREAD_OF} WHERE t.id = (SELECT ticket_id FROM mail_outbox \
-                                   WHERE message_id = ANY($1) ORDER BY id DESC LIMIT 1)"
-    )))
+    sqlx::query_as(concat!(
+        thread_of!(),
+        "WHERE t.id = (SELECT ticket_id FROM mail_outbox \
+                       WHERE message_id = ANY($1) ORDER BY id DESC LIMIT 1)"
+    ))
     .bind(message_ids)
     .fetch_optional(db)
     .await
@@ -328,15 +351,16 @@ pub async fn record_inbound(
     reply_to_ticket_id: Option<i64>,
 ) -> sqlx::Result<InboundMail> {
     let body = (status == InboundStatus::Held).then_some(mail.body.as_str());
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "INSERT INTO mail_inbound (message_id, from_address, from_name, subject, body, status, \
              reason, reply_to_ticket_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (message_id) WHERE message_id IS NOT NULL \
              AND status IN ('accepted', 'held', 'released') \
          DO UPDATE SET message_id = mail_inbound.message_id \
-         RETURNING id, from_address, from_name, subject, body, received_at, status, reason, ticket_id",
-    )
+         RETURNING ",
+        inbound_columns!()
+    ))
     .bind(&mail.message_id)
     .bind(&mail.from_address)
     .bind(&mail.from_name)
@@ -474,10 +498,11 @@ async fn set_inbound_ticket(
     record: i64,
     ticket_id: i64,
 ) -> sqlx::Result<InboundMail> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "UPDATE mail_inbound SET ticket_id = $2 WHERE id = $1 \
-         RETURNING id, from_address, from_name, subject, body, received_at, status, reason, ticket_id",
-    )
+         RETURNING ",
+        inbound_columns!()
+    ))
     .bind(record)
     .bind(ticket_id)
     .fetch_one(conn)
@@ -490,12 +515,13 @@ pub async fn list_inbound(
     status: InboundStatus,
     limit: i64,
 ) -> sqlx::Result<Vec<InboundMail>> {
-    sqlx::query_as(
-        "SELECT id, from_address, from_name, subject, body, received_at, status, reason, ticket_id \
-         FROM mail_inbound \
+    sqlx::query_as(concat!(
+        "SELECT ",
+        inbound_columns!(),
+        " FROM mail_inbound \
          WHERE status = $1 OR ($1 = 'accepted' AND status = 'released') \
-         ORDER BY id DESC LIMIT $2",
-    )
+         ORDER BY id DESC LIMIT $2"
+    ))
     .bind(status)
     .bind(limit)
     .fetch_all(db)
@@ -503,10 +529,11 @@ pub async fn list_inbound(
 }
 
 pub async fn find_inbound(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<InboundMail>> {
-    sqlx::query_as(
-        "SELECT id, from_address, from_name, subject, body, received_at, status, reason, ticket_id \
-         FROM mail_inbound WHERE id = $1",
-    )
+    sqlx::query_as(concat!(
+        "SELECT ",
+        inbound_columns!(),
+        " FROM mail_inbound WHERE id = $1"
+    ))
     .bind(id)
     .fetch_optional(db)
     .await
@@ -560,11 +587,12 @@ pub async fn settle_held_mail(
     status: InboundStatus,
     reason: InboundReason,
 ) -> sqlx::Result<Option<InboundMail>> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "UPDATE mail_inbound SET status = $2, reason = $3, body = NULL \
          WHERE id = $1 AND status = 'held' \
-         RETURNING id, from_address, from_name, subject, body, received_at, status, reason, ticket_id",
-    )
+         RETURNING ",
+        inbound_columns!()
+    ))
     .bind(id)
     .bind(status)
     .bind(reason)
@@ -577,10 +605,11 @@ pub async fn discard_held_mail(
     db: impl PgExecutor<'_>,
     id: i64,
 ) -> sqlx::Result<Option<InboundMail>> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "UPDATE mail_inbound SET status = 'discarded', body = NULL WHERE id = $1 AND status = 'held' \
-         RETURNING id, from_address, from_name, subject, body, received_at, status, reason, ticket_id",
-    )
+         RETURNING ",
+        inbound_columns!()
+    ))
     .bind(id)
     .fetch_optional(db)
     .await
@@ -596,12 +625,4 @@ pub async fn inbound_mail_exists(db: impl PgExecutor<'_>, id: i64) -> sqlx::Resu
 /// `<id>`, as a Message-ID header spells it.
 fn angle_bracketed(id: &str) -> String {
     format!("<{}>", id.trim_start_matches('<').trim_end_matches('>'))
-}
-
-/// How often mail `outbox_id` was tried (its leases).
-pub async fn mail_attempts(db: impl PgExecutor<'_>, outbox_id: i64) -> sqlx::Result<i32> {
-    sqlx::query_scalar("SELECT attempts FROM mail_outbox WHERE id = $1")
-        .bind(outbox_id)
-        .fetch_one(db)
-        .await
 }
