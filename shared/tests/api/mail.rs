@@ -793,18 +793,12 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
                 .unwrap();
                 assert_eq!(Some(&title), expected.title.as_ref(), "{context}");
                 assert_eq!(Some(&email), expected.requester_email.as_ref(), "{context}");
-                for part in &expected.description_contains {
-                    assert!(
-                        description.contains(part.as_str()),
-                        "{context}: {part:?} missing in {description:?}"
-                    );
-                }
-                for part in &expected.description_excludes {
-                    assert!(
-                        !description.contains(part.as_str()),
-                        "{context}: {part:?} kept in {description:?}"
-                    );
-                }
+                assert_text(
+                    context,
+                    &description,
+                    &expected.description_contains,
+                    &expected.description_excludes,
+                );
                 assert_eq!(
                     description.contains("not kept"),
                     expected.attachments_ignored,
@@ -837,18 +831,12 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
                 .await
                 .unwrap();
                 assert_eq!((via.as_str(), author), ("email", ada.id), "{context}");
-                for part in &expected.body_contains {
-                    assert!(
-                        body.contains(part.as_str()),
-                        "{context}: {part:?} missing in {body:?}"
-                    );
-                }
-                for part in &expected.body_excludes {
-                    assert!(
-                        !body.contains(part.as_str()),
-                        "{context}: {part:?} kept in {body:?}"
-                    );
-                }
+                assert_text(
+                    context,
+                    &body,
+                    &expected.body_contains,
+                    &expected.body_excludes,
+                );
             }
             outcome => {
                 let status = match outcome {
@@ -933,6 +921,22 @@ async fn received_mail_of_every_shape_becomes_the_right_ticket_reply_or_refusal(
         .filter(|c| c["via"] == "email")
         .count();
     assert!(by_mail >= 3, "{thread}");
+}
+
+/// `text` (of corpus file `context`) holds every part of `contains` and none of `excludes`.
+fn assert_text(context: &str, text: &str, contains: &[String], excludes: &[String]) {
+    for part in contains {
+        assert!(
+            text.contains(part.as_str()),
+            "{context}: {part:?} missing in {text:?}"
+        );
+    }
+    for part in excludes {
+        assert!(
+            !text.contains(part.as_str()),
+            "{context}: {part:?} kept in {text:?}"
+        );
+    }
 }
 
 fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
