@@ -11,12 +11,12 @@ use shared::domain::{Category, Priority};
 
 const TUNING_SET: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/labelled_tickets.jsonl"
+    "/data/tickets/rules-tuning.jsonl"
 );
 
 const HOLDOUT_SET: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/holdout_tickets.jsonl"
+    "/data/tickets/holdout.jsonl"
 );
 
 #[derive(serde::Deserialize)]
