@@ -6,6 +6,7 @@ import type {
   Classification,
   NewTicket,
   QueueCounts,
+  SimilarTicket,
   Ticket,
   TicketFilters,
   TicketPage,
@@ -34,7 +35,8 @@ export function parseNextLink(header: string | null | undefined): string | null 
 function filterParams(filters: TicketFilters): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(filters) as [string, unknown][]) {
-    const text = Array.isArray(value) ? value.join(',') : typeof value === 'number' ? String(value) : value;
+    const text =
+      Array.isArray(value) ? value.join(',') : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
     const trimmed = typeof text === 'string' ? text.trim() : '';
     if (trimmed) params[key] = trimmed;
   }
@@ -96,4 +98,23 @@ export async function getTicketStats(): Promise<TicketStats> {
 
 export async function classifyDescription(description: string): Promise<Classification> {
   return (await client.post<Classification>('/tickets/classify/', { description })).data;
+}
+
+/** Text shorter than this finds nothing: the server answers an empty list without looking. */
+export const SIMILAR_MIN_CHARS = 3;
+
+/** Up to 5 tickets the caller may see whose titles are most like `text`, most similar first. */
+export async function findSimilarTickets(text: string): Promise<SimilarTicket[]> {
+  const response = await client.get<{ results: SimilarTicket[] }>('/tickets/similar/', { params: { q: text } });
+  return response.data.results;
+}
+
+/** A ticket's likely duplicates: up to 5 others most like it. */
+export async function listLikelyDuplicates(id: number): Promise<SimilarTicket[]> {
+  return (await client.get<{ results: SimilarTicket[] }>(`/tickets/${id}/similar/`)).data.results;
+}
+
+/** Closes ticket `id` as a duplicate of `into`; its requester can then follow `into`. Staff only. */
+export async function mergeTicket(id: number, into: number): Promise<VersionedTicket> {
+  return toVersioned(await client.post<Ticket>(`/tickets/${id}/merge/`, { into }));
 }

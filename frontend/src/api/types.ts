@@ -19,6 +19,12 @@ export const MAIL_TRANSPORTS = ['smtp', 'ses', 'none'] as const;
 export const OUTBOX_STATUSES = ['queued', 'sent', 'failed'] as const;
 /** `released`: held, then accepted by an agent. */
 export const INBOUND_STATUSES = ['accepted', 'held', 'ignored', 'rejected', 'released', 'discarded'] as const;
+/** Who set a ticket's labels: the language model, the rules standing in for it, or a person. */
+export const CLASSIFIERS = ['llm', 'fallback', 'person'] as const;
+/** How sure the classifier was of a label. */
+export const CONFIDENCES = ['high', 'medium', 'low'] as const;
+/** The tone of the requester's words, as the classifier read it. */
+export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
 
 export type Category = (typeof CATEGORIES)[number];
 export type Priority = (typeof PRIORITIES)[number];
@@ -31,6 +37,15 @@ export type CommentChannel = (typeof COMMENT_CHANNELS)[number];
 export type MailTransport = (typeof MAIL_TRANSPORTS)[number];
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+export type Classifier = (typeof CLASSIFIERS)[number];
+export type Confidence = (typeof CONFIDENCES)[number];
+export type Sentiment = (typeof SENTIMENTS)[number];
+
+/** The classifier's certainty about each label it set. */
+export interface LabelConfidence {
+  category: Confidence;
+  priority: Confidence;
+}
 
 export const CATEGORY_LABELS: Record<Category, string> = {
   billing: 'Billing',
@@ -106,6 +121,19 @@ export interface Ticket {
   sla_target: SlaTarget | null;
   /** RFC 3339: when the running target is due. */
   sla_due_at: string | null;
+  /**
+   * Triage, the team's business: null for requesters and visitors. `classified_by` is null for a
+   * ticket from before it was recorded; `confidence` is set while the labels are the classifier's.
+   */
+  classified_by: Classifier | null;
+  confidence: LabelConfidence | null;
+  sentiment: Sentiment | null;
+  /** BCP 47, e.g. `en`, `pt-BR`. */
+  language: string | null;
+  /** Labels a person should check; cleared when staff set the category or priority. */
+  needs_triage: boolean | null;
+  /** The ticket this one was merged into (closing it); shown to everyone who sees the ticket. */
+  duplicate_of: number | null;
 }
 
 export interface NewTicket {
@@ -133,6 +161,8 @@ export interface TicketFilters {
   search?: string;
   assignee?: AssigneeFilter;
   sla?: SlaFilter;
+  /** Staff only: tickets whose labels a person should check. */
+  needs_triage?: boolean;
 }
 
 export interface TicketPage {
@@ -163,6 +193,8 @@ export interface TicketStats {
   open_by_assignee: AssigneeLoad[];
   unassigned_open: number;
   sla_breached: number;
+  /** Open or in progress, with labels a person should check. */
+  needs_triage: number;
   median_first_response_minutes: number | null;
   median_resolution_minutes: number | null;
 }
@@ -183,6 +215,8 @@ export interface QueueCounts {
   due_soon: number;
   /** A running target past due. */
   breached: number;
+  /** Open or in progress, with labels a person should check. */
+  needs_triage: number;
   /** Every ticket. */
   all: number;
 }
@@ -252,6 +286,25 @@ export interface Classification {
   suggested_category: Category;
   suggested_priority: Priority;
   source: ClassificationSource;
+  confidence: LabelConfidence;
+  sentiment: Sentiment;
+  language: string | null;
+}
+
+/** A ticket like some text or like another ticket, among those the caller may see. */
+export interface SimilarTicket {
+  id: number;
+  title: string;
+  status: Status;
+  /** RFC 3339, UTC */
+  created_at: string;
+  /** From 0 to 1. */
+  similarity: number;
+}
+
+/** `GET /api/tickets/assist/`: whether a language model can draft replies and summaries. */
+export interface AssistAvailability {
+  available: boolean;
 }
 
 export interface User {

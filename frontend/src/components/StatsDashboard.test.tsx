@@ -21,6 +21,7 @@ const stats: TicketStats = {
   ],
   unassigned_open: 12,
   sla_breached: 3,
+  needs_triage: 5,
   median_first_response_minutes: 47.5,
   median_resolution_minutes: 1570,
 };

@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, PRIORITY_LABELS, type Classification } from '../api/types';
+import { CATEGORY_LABELS, PRIORITY_LABELS, type Classification, type Confidence } from '../api/types';
 import { Spinner } from './ui/Spinner';
 
 interface SuggestionStatusProps {
@@ -36,8 +36,10 @@ export function SuggestionStatus({ id, loading, suggestion, error }: SuggestionS
           {fromModel ? 'Suggested by AI model' : 'Suggested by rules (fallback)'}
         </span>
         <span>
-          {CATEGORY_LABELS[suggestion.suggested_category]} · {PRIORITY_LABELS[suggestion.suggested_priority]} — you
-          can change either.
+          {CATEGORY_LABELS[suggestion.suggested_category]}
+          <LowConfidence confidence={suggestion.confidence?.category} /> ·{' '}
+          {PRIORITY_LABELS[suggestion.suggested_priority]}
+          <LowConfidence confidence={suggestion.confidence?.priority} /> — you can change either.
         </span>
       </span>
     );
@@ -46,5 +48,18 @@ export function SuggestionStatus({ id, loading, suggestion, error }: SuggestionS
     <div id={id} aria-live="polite" className="min-h-5 text-sm">
       {content}
     </div>
+  );
+}
+
+/** After a suggested label the classifier was unsure of: worth a look before submitting. */
+function LowConfidence({ confidence }: { confidence: Confidence | undefined }) {
+  if (confidence !== 'low') return null;
+  return (
+    <>
+      {' '}
+      <span className="rounded bg-amber-50 px-1 text-xs font-medium text-amber-800 ring-1 ring-inset ring-amber-300">
+        low confidence
+      </span>
+    </>
   );
 }

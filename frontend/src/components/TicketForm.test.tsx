@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { App } from '../App';
 import { CREATE_RETRIES } from '../api/queries/useCreateTicket';
-import { makeTicket } from '../test/fixtures';
+import { makeClassification, makeTicket } from '../test/fixtures';
 import { createWithLostAnswer, db, problem, record } from '../test/mockBackend';
 import { renderWithClient } from '../test/render';
 import { server } from '../test/server';
@@ -23,7 +23,7 @@ const field = {
 
 describe('TicketForm', () => {
   it('pre-fills untouched selects from the suggestion and keeps the ones the user chose', async () => {
-    db.classification = { suggested_category: 'billing', suggested_priority: 'critical', source: 'llm' };
+    db.classification = makeClassification({ suggested_category: 'billing', suggested_priority: 'critical', source: 'llm' });
     const { user } = renderWithClient(<TicketForm />);
 
     await user.selectOptions(field.priority(), 'low');
@@ -39,7 +39,7 @@ describe('TicketForm', () => {
   });
 
   it('shows a loading state while classifying and says when the fallback answered', async () => {
-    db.classification = { suggested_category: 'account', suggested_priority: 'medium', source: 'fallback' };
+    db.classification = makeClassification({ suggested_category: 'account', suggested_priority: 'medium', source: 'fallback' });
     server.use(
       http.post('/api/tickets/classify/', async () => {
         await delay(150);
@@ -92,7 +92,7 @@ describe('TicketForm', () => {
     await waitFor(() => expect(field.category()).toHaveValue('technical'));
 
     await user.selectOptions(field.category(), 'general');
-    db.classification = { suggested_category: 'billing', suggested_priority: 'low', source: 'llm' };
+    db.classification = makeClassification({ suggested_category: 'billing', suggested_priority: 'low', source: 'llm' });
     await user.type(field.description(), ' and on invoices');
     await user.tab();
 
@@ -198,7 +198,102 @@ describe('TicketForm', () => {
 
     const [post] = db.requestsTo('POST', '/api/tickets/');
     expect(post.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{32,36}$/);
-    expect(post.body).toMatchObject({ title: 'VPN drops every hour', category: 'technical', priority: 'high' });
+    expect(post.body).toEqual({ title: 'VPN drops every hour', description: 'The VPN disconnects every hour on the hour' });
+  });
+});
+
+describe('TicketForm labels', () => {
+  const lastPost = () => db.requestsTo('POST', '/api/tickets/').at(-1)!;
+
+  it('shows a suggestion in the fields but leaves untouched labels out, so the server classifies and records it', async () => {
+    db.classification = makeClassification({
+      suggested_category: 'billing',
+      suggested_priority: 'critical',
+      confidence: { category: 'high', priority: 'low' },
+      sentiment: 'negative',
+      language: 'de',
+    });
+    const { user } = renderWithClient(<TicketForm />);
+    await user.type(field.title(), 'Doppelt abgebucht');
+    await user.type(field.description(), 'Ich wurde zweimal belastet');
+    await user.tab();
+
+    await waitFor(() => expect(field.category()).toHaveValue('billing'));
+    expect(field.priority()).toHaveValue('critical');
+    const status = screen.getByText(/suggested by ai model/i).parentElement!;
+    expect(status).toHaveTextContent('Billing · Critical low confidence — you can change either.');
+    await user.click(field.submit());
+
+    await screen.findByText(/ticket #\d+ created/i);
+    expect(lastPost().body).toEqual({ title: 'Doppelt abgebucht', description: 'Ich wurde zweimal belastet' });
+    expect(db.tickets[0]).toMatchObject({ category: 'billing', priority: 'critical', classified_by: 'llm', needs_triage: true, language: 'de' });
+  });
+
+  it('sends the labels the user picked, even one equal to the suggestion, and only those', async () => {
+    const { user } = renderWithClient(<TicketForm />);
+    await user.type(field.title(), 'Dashboard error');
+    await user.type(field.description(), 'Error 500 on the dashboard');
+    await user.tab();
+    await waitFor(() => expect(field.category()).toHaveValue('technical'));
+    await user.selectOptions(field.category(), 'technical');
+    await user.click(field.submit());
+
+    await screen.findByText(/ticket #\d+ created/i);
+    expect(lastPost().body).toEqual({ title: 'Dashboard error', description: 'Error 500 on the dashboard', category: 'technical' });
+  });
+
+  it('sends nothing for a label set back to Auto-detect', async () => {
+    const { user } = renderWithClient(<TicketForm />);
+    await user.type(field.title(), 'Dashboard error');
+    await user.type(field.description(), 'Error 500 on the dashboard');
+    await user.selectOptions(field.priority(), 'low');
+    await user.selectOptions(field.priority(), '');
+    await user.selectOptions(field.category(), 'account');
+    await user.click(field.submit());
+
+    await screen.findByText(/ticket #\d+ created/i);
+    expect(lastPost().body).toEqual({ title: 'Dashboard error', description: 'Error 500 on the dashboard', category: 'account' });
+  });
+});
+
+describe('Is this your problem?', () => {
+  const similar = () => screen.queryByRole('region', { name: 'Is this your problem?' });
+
+  it('lists up to five similar tickets the user can see as links, while they type a title', async () => {
+    db.tickets.push(
+      ...['Printer jams on floor 2', 'Printer out of toner', 'Printer offline', 'Printer driver crash', 'Printer queue stuck', 'Printer makes noise'].map(
+        (title, index) => makeTicket({ id: 10 + index, title, status: index === 0 ? 'in_progress' : 'open' }),
+      ),
+      makeTicket({ id: 30, title: 'Printer of someone else', requester_id: 99, requester_email: 'x@example.com' }),
+      makeTicket({ id: 31, title: 'Cannot log in' }),
+    );
+    const { user } = renderWithClient(<TicketForm />, { as: 'requester' });
+    await user.type(field.title(), 'Pr');
+    await user.type(field.title(), 'inter jams');
+
+    const region = await screen.findByRole('region', { name: 'Is this your problem?' }, { timeout: 3000 });
+    const links = within(region).getAllByRole('link');
+    expect(links).toHaveLength(5);
+    expect(links[0]).toHaveAccessibleName('Printer jams on floor 2 #10');
+    expect(links[0]).toHaveAttribute('href', '/tickets/10');
+    expect(within(region).getAllByRole('listitem')[0]).toHaveTextContent('In progress');
+    expect(links.map((link) => link.getAttribute('href'))).not.toContain('/tickets/30');
+    // Debounced: asked about once the text settles, never while too short.
+    const asked = db.requestsTo('GET', '/api/tickets/similar/').map((request) => request.url.searchParams.get('q')!);
+    expect(asked.at(-1)).toBe('Printer jams');
+    expect(asked.length).toBeLessThan('Printer jams'.length - 2);
+    expect(asked.every((text) => text.length >= 3)).toBe(true);
+
+    await user.click(links[0]);
+    expect(window.location.pathname).toBe('/tickets/10');
+  });
+
+  it('is hidden while nothing is similar', async () => {
+    db.tickets.push(makeTicket({ id: 10, title: 'Printer jams' }));
+    const { user } = renderWithClient(<TicketForm />, { as: 'requester' });
+    await user.type(field.title(), 'Cannot log in');
+    await waitFor(() => expect(db.requestsTo('GET', '/api/tickets/similar/')).toHaveLength(1), { timeout: 3000 });
+    expect(similar()).not.toBeInTheDocument();
   });
 });
 

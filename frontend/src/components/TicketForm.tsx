@@ -19,6 +19,7 @@ import { useSession } from '../auth/SessionProvider';
 import { useTicketDraft, type DraftField, type DraftFields, type Sender } from '../hooks/useTicketDraft';
 import { charCount } from '../lib/text';
 import { RequesterFields } from './RequesterFields';
+import { SimilarTicketsHint } from './SimilarTicketsHint';
 import { SuggestionStatus } from './SuggestionStatus';
 import { ErrorAlert } from './ui/Alert';
 import { CharacterCount } from './ui/CharacterCount';
@@ -235,6 +236,9 @@ export function TicketForm() {
             />
           )}
         </Field>
+
+        {/* A visitor without an account has no tickets to look through. */}
+        {user && <SimilarTicketsHint title={title} />}
 
         <Field
           label="Description"

@@ -28,7 +28,7 @@ export type DraftField = keyof DraftFields;
 
 interface DraftState {
   fields: DraftFields;
-  /** Picked by the user, so a suggestion leaves it alone. */
+  /** Picked by the user, so a suggestion leaves it alone and it is sent. */
   userChose: { category: boolean; priority: boolean };
   /** One per draft: every attempt to submit this draft sends it (see `createTicket`). */
   idempotencyKey: string;
@@ -101,13 +101,18 @@ function requesterOf(fields: DraftFields, sender: Sender): Pick<NewTicket, 'requ
   return onBehalfOf ? { requester_email: onBehalfOf } : {};
 }
 
-function toNewTicket(fields: DraftFields, sender: Sender): NewTicket {
+/**
+ * The request for the draft. A label shown from a suggestion is only a preview: unless the user
+ * picked it, it is left out, so the server classifies the ticket itself and records how (by
+ * whom, how sure, the tone and the language) — a label sent is recorded as a person's choice.
+ */
+function toNewTicket({ fields, userChose }: Pick<DraftState, 'fields' | 'userChose'>, sender: Sender): NewTicket {
   const { title, description, category, priority } = fields;
   return {
     title: title.trim(),
     description: description.trim(),
-    ...(category ? { category } : {}),
-    ...(priority ? { priority } : {}),
+    ...(userChose.category && category ? { category } : {}),
+    ...(userChose.priority && priority ? { priority } : {}),
     ...requesterOf(fields, sender),
   };
 }
@@ -190,11 +195,11 @@ export function useTicketDraft() {
     hasContent: Boolean(state.fields.title.trim() || state.fields.description.trim()),
     /** A change by the user; a chosen category or priority is kept from then on. */
     edit: (fields: Partial<DraftFields>) => dispatch({ type: 'edit', fields, newKey: newIdempotencyKey() }),
-    /** Fills what the user has not chosen, unless the draft was already sent. */
+    /** Shows the suggestion in what the user has not chosen (still not sent), unless the draft was already sent. */
     suggest: (suggestion: Classification) => dispatch({ type: 'suggest', suggestion }),
     /** What to submit now; from here the draft's body stays as sent until the user edits it. */
     send: (sender: Sender): CreateTicketVariables => {
-      const ticket = toNewTicket(state.fields, sender);
+      const ticket = toNewTicket(state, sender);
       const body = JSON.stringify(ticket);
       // The same key again, unless the body changed without an edit (a suggestion applied after
       // the render this click saw, before its send): one key never goes out with two bodies.

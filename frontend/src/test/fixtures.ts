@@ -1,4 +1,4 @@
-import type { Comment, InboundMail, OutboxMail, Role, Ticket, TicketEvent, User } from '../api/types';
+import type { Classification, Comment, InboundMail, OutboxMail, Role, Ticket, TicketEvent, User } from '../api/types';
 
 /** One account of each role, as the mock API starts with them; all share TEST_PASSWORD. */
 export const TEST_USERS: Record<Role, User> = {
@@ -40,6 +40,12 @@ export function makeTicket(overrides: Partial<Ticket> = {}): Ticket {
     sla: null,
     sla_target: null,
     sla_due_at: null,
+    classified_by: null,
+    confidence: null,
+    sentiment: null,
+    language: null,
+    needs_triage: false,
+    duplicate_of: null,
     ...overrides,
   };
 }
@@ -124,6 +130,19 @@ export function makeInboundMail(overrides: Partial<InboundMail> = {}): InboundMa
     status: 'held',
     reason: 'unverified_sender',
     ticket_id: null,
+    ...overrides,
+  };
+}
+
+/** The language model's confident answer for an English, neutral text unless said otherwise. */
+export function makeClassification(overrides: Partial<Classification> = {}): Classification {
+  return {
+    suggested_category: 'technical',
+    suggested_priority: 'high',
+    source: 'llm',
+    confidence: { category: 'high', priority: 'high' },
+    sentiment: 'neutral',
+    language: 'en',
     ...overrides,
   };
 }

@@ -11,7 +11,6 @@ import {
   SLA_MAX_MINUTES,
   type Agent,
   type AuthSession,
-  type Classification,
   type Comment,
   type InboundMail,
   type InboundStatus,
@@ -33,7 +32,7 @@ import {
   type User,
   type UserChanges,
 } from '../api/types';
-import { makeComment, makeEvent, makeTicket, makeUser, TEST_PASSWORD, TEST_USERS } from './fixtures';
+import { makeClassification, makeComment, makeEvent, makeTicket, makeUser, TEST_PASSWORD, TEST_USERS } from './fixtures';
 
 export interface RecordedRequest {
   method: string;
@@ -85,7 +84,9 @@ export const db = {
   requests: [] as RecordedRequest[],
   /** Creates by Idempotency-Key, answered again for a repeat of the same body. */
   idempotentCreates: new Map<string, IdempotentCreate>(),
-  classification: { suggested_category: 'technical', suggested_priority: 'high', source: 'llm' } as Classification,
+  classification: makeClassification(),
+  /** The writing assistance: off unless a test configures a language model. */
+  assist: { available: false, failing: false, draft: 'Thanks for reporting this.', summary: 'The printer jams.' },
   methods: DEFAULT_METHODS,
   /** Access tokens the API accepts, and whose they are. */
   accessTokens: new Map<string, number>(),
@@ -106,7 +107,8 @@ export const db = {
     this.users = Object.values(TEST_USERS).map((user) => ({ ...user }));
     this.requests = [];
     this.idempotentCreates = new Map();
-    this.classification = { suggested_category: 'technical', suggested_priority: 'high', source: 'llm' };
+    this.classification = makeClassification();
+    this.assist = { available: false, failing: false, draft: 'Thanks for reporting this.', summary: 'The printer jams.' };
     this.methods = DEFAULT_METHODS;
     this.accessTokens = new Map();
     this.refreshCookie = null;
@@ -199,7 +201,7 @@ const isStaff = (user: User) => user.role !== 'requester';
 const ACTIVE: readonly Status[] = ['open', 'in_progress'];
 const isActive = (ticket: Ticket) => ACTIVE.includes(ticket.status);
 
-/** What the API shows a requester of a ticket: no service-level targets. */
+/** What the API shows a requester of a ticket: no service-level targets and no triage (but duplicates). */
 function asSeenBy(user: User | null, ticket: Ticket): Ticket {
   if (user && isStaff(user)) return ticket;
   return {
@@ -209,7 +211,20 @@ function asSeenBy(user: User | null, ticket: Ticket): Ticket {
     sla: null,
     sla_target: null,
     sla_due_at: null,
+    classified_by: null,
+    confidence: null,
+    sentiment: null,
+    language: null,
+    needs_triage: null,
   };
+}
+
+/** The triage members of a new ticket: the classifier's when it set a label, else a person's. */
+function triageOf({ category, priority }: NewTicket): Pick<Ticket, 'classified_by' | 'confidence' | 'sentiment' | 'language' | 'needs_triage'> {
+  const { source, confidence, sentiment, language } = db.classification;
+  if (category && priority) return { classified_by: 'person', confidence: null, sentiment, language, needs_triage: false };
+  const needsTriage = (!category && confidence.category === 'low') || (!priority && confidence.priority === 'low');
+  return { classified_by: source, confidence, sentiment, language, needs_triage: needsTriage };
 }
 
 /** The actor fields of an event done by `user` (a visitor's create is the system's). */
@@ -237,7 +252,11 @@ function paged<T>(items: T[], url: URL, defaultLimit = 50) {
 }
 
 const staffAccounts = () => db.users.filter((u) => isStaff(u) && !u.disabled);
-const visibleTo = (user: User) => (ticket: Ticket) => isStaff(user) || ticket.requester_id === user.id;
+/** Staff see every ticket; a requester their own, and those their own were merged into. */
+const visibleTo = (user: User) => (ticket: Ticket) =>
+  isStaff(user) ||
+  ticket.requester_id === user.id ||
+  db.tickets.some((own) => own.requester_id === user.id && own.duplicate_of === ticket.id);
 const forbidden = (detail: string) => problem(403, 'Forbidden', detail);
 const taken = () => problem(409, 'Conflict', 'A value of this request is already taken.', { email: ['is already registered'] });
 
@@ -291,6 +310,7 @@ async function handleCreate(request: Request) {
     requester_id: requester.id,
     requester_email: requester.email,
     requester_name: requester.name,
+    ...triageOf(input),
   });
   db.tickets.push(ticket);
   db.addEvent({ ticket_id: ticket.id, kind: 'created', ...actor(user), from: null, to: null });
@@ -339,6 +359,7 @@ export const handlers = [
         .filter((load) => load.tickets > 0),
       unassigned_open: db.tickets.filter((t) => isActive(t) && t.assignee_id === null).length,
       sla_breached: db.tickets.filter((t) => t.sla === 'breached').length,
+      needs_triage: db.tickets.filter((t) => isActive(t) && t.needs_triage).length,
       median_first_response_minutes: null,
       median_resolution_minutes: null,
     };
@@ -363,6 +384,7 @@ export const handlers = [
       unassigned: active.filter((t) => t.assignee_id === null).length,
       due_soon: active.filter((t) => t.sla === 'due_soon').length,
       breached: active.filter((t) => t.sla === 'breached').length,
+      needs_triage: active.filter((t) => t.needs_triage).length,
       all: db.tickets.length,
     };
     return HttpResponse.json(counts);
@@ -374,7 +396,7 @@ export const handlers = [
     if (user instanceof Response) return user;
     const params = url.searchParams;
     if (!isStaff(user)) {
-      const staffOnly = ['assignee', 'sla'].filter((key) => params.has(key));
+      const staffOnly = ['assignee', 'sla', 'needs_triage'].filter((key) => params.has(key));
       if (staffOnly.length > 0) {
         return problem(400, 'Bad Request', 'The request has invalid fields.', Object.fromEntries(staffOnly.map((key) => [key, ['is a filter for agents and admins']])));
       }
@@ -383,12 +405,14 @@ export const handlers = [
     const statuses = params.get('status')?.split(',');
     const assignee = params.get('assignee');
     const sla = params.get('sla');
+    const needsTriage = params.get('needs_triage');
     const matching = db.tickets
       .filter(visibleTo(user))
       .filter((t) => ['category', 'priority'].every((key) => !params.get(key) || t[key as keyof Ticket] === params.get(key)))
       .filter((t) => !statuses || statuses.includes(t.status))
       .filter((t) => !assignee || t.assignee_id === (assignee === 'me' ? user.id : assignee === 'none' ? null : Number(assignee)))
       .filter((t) => !sla || t.sla === sla)
+      .filter((t) => !needsTriage || t.needs_triage === (needsTriage === 'true'))
       .filter((t) => !search || `${t.title} ${t.description}`.toLowerCase().includes(search))
       .sort(sla ? (a, b) => (a.sla_due_at ?? '').localeCompare(b.sla_due_at ?? '') || a.id - b.id : newestFirst)
       .map((t) => asSeenBy(user, t));
@@ -396,6 +420,9 @@ export const handlers = [
   }),
 
   http.post('/api/tickets/', async ({ request }) => handleCreate(request)),
+
+  // Before `/api/tickets/:id/`, which would take `similar` and `assist` for ids.
+  ...triageHandlers(),
 
   http.get('/api/tickets/:id/', async ({ request, params }) => {
     await record(request);
@@ -422,7 +449,13 @@ export const handlers = [
     if (patch.assignee_id !== undefined && patch.assignee_id !== null && !staffAccounts().some((u) => u.id === patch.assignee_id)) {
       return problem(400, 'Bad Request', 'The request has invalid fields.', { assignee_id: ['must be an enabled agent or admin'] });
     }
-    const updated = { ...current, ...patch, updated_at: later(current.updated_at) };
+    const relabelled = isStaff(user) && (patch.category !== undefined || patch.priority !== undefined);
+    const updated: Ticket = {
+      ...current,
+      ...patch,
+      ...(relabelled ? { classified_by: 'person', needs_triage: false } : {}),
+      updated_at: later(current.updated_at),
+    };
     db.tickets[index] = updated;
     recordChanges(user, current, updated);
     return HttpResponse.json(asSeenBy(user, updated), { headers: { ETag: etagOf(updated) } });
@@ -462,6 +495,122 @@ function recordChanges(user: User | null, before: Ticket, after: Ticket) {
       to_name: name(after.assignee_id),
     });
   }
+}
+
+/** Words of three letters or more, for a rough likeness of two titles. */
+function wordsOf(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/\p{L}{3,}/gu) ?? []);
+}
+
+/** Up to 5 tickets `user` may see whose titles share the most words with `text`, most similar first. */
+function similarTo(user: User, text: string, except?: number) {
+  const words = wordsOf(text);
+  return db.tickets
+    .filter(visibleTo(user))
+    .filter((t) => t.id !== except)
+    .map((t) => {
+      const theirs = wordsOf(t.title);
+      const shared = [...words].filter((word) => theirs.has(word)).length;
+      const similarity = shared / (new Set([...words, ...theirs]).size || 1);
+      return { id: t.id, title: t.title, status: t.status, created_at: t.created_at, similarity };
+    })
+    .filter((result) => result.similarity > 0)
+    .sort((a, b) => b.similarity - a.similarity || b.id - a.id)
+    .slice(0, 5);
+}
+
+/** Similar tickets, merging a duplicate, and the writing assistance (staff, with a language model). */
+function triageHandlers() {
+  const notFound = () => problem(404, 'Not Found', 'No ticket with that id.');
+  const staffTicket = (request: Request, id: unknown) => {
+    const user = caller(request);
+    if (user instanceof Response) return user;
+    if (!isStaff(user)) return forbidden('Only agents may do this.');
+    return db.tickets.find((t) => t.id === Number(id)) ?? notFound();
+  };
+  const modelSilent = () => problem(503, 'Service Unavailable', 'The language model did not answer; write the reply yourself.');
+  return [
+    http.get('/api/tickets/similar/', async ({ request }) => {
+      const { url } = await record(request);
+      const user = caller(request);
+      if (user instanceof Response) return user;
+      const text = url.searchParams.get('q')?.trim() ?? '';
+      return HttpResponse.json({ results: [...text].length < 3 ? [] : similarTo(user, text) });
+    }),
+
+    http.get('/api/tickets/assist/', async ({ request }) => {
+      await record(request);
+      const user = caller(request);
+      if (user instanceof Response) return user;
+      if (!isStaff(user)) return forbidden('Only agents may do this.');
+      return HttpResponse.json({ available: db.assist.available });
+    }),
+
+    http.get('/api/tickets/:id/similar/', async ({ request, params }) => {
+      await record(request);
+      const user = caller(request);
+      if (user instanceof Response) return user;
+      const ticket = db.tickets.filter(visibleTo(user)).find((t) => t.id === Number(params.id));
+      if (!ticket) return notFound();
+      return HttpResponse.json({ results: similarTo(user, ticket.title, ticket.id) });
+    }),
+
+    http.post('/api/tickets/:id/merge/', async ({ request, params }) => {
+      const { body } = await record(request);
+      const user = caller(request);
+      if (user instanceof Response) return user;
+      if (!isStaff(user)) return forbidden('Only agents merge tickets.');
+      const ticket = db.tickets.find((t) => t.id === Number(params.id));
+      if (!ticket) return notFound();
+      const { into } = (body ?? {}) as { into?: unknown };
+      if (typeof into !== 'number' || !Number.isInteger(into) || into < 1) {
+        return problem(422, 'Unprocessable Content', 'The request has invalid fields.', { into: ['must be a ticket id'] });
+      }
+      if (into === ticket.id) {
+        return problem(422, 'Unprocessable Content', 'The request has invalid fields.', { into: ['must be another ticket'] });
+      }
+      const target = db.tickets.find((t) => t.id === into);
+      if (!target) return notFound();
+      if (ticket.duplicate_of !== null) return problem(409, 'Conflict', `#${ticket.id} is already a duplicate of #${ticket.duplicate_of}.`);
+      if (target.duplicate_of !== null) return problem(409, 'Conflict', `#${into} is itself a duplicate of #${target.duplicate_of}.`);
+      const merged: Ticket = { ...ticket, status: 'closed', duplicate_of: into, updated_at: later(ticket.updated_at) };
+      db.tickets[db.tickets.indexOf(ticket)] = merged;
+      recordChanges(user, ticket, merged);
+      for (const [on, text] of [
+        [ticket.id, `Closed as a duplicate of #${into}.`],
+        [into, `#${ticket.id} was merged into this ticket.`],
+      ] as const) {
+        db.comments.push(
+          makeComment({
+            id: db.comments.length + 1,
+            ticket_id: on,
+            author_id: user.id,
+            author_name: user.name,
+            author_is_staff: true,
+            body: text,
+            created_at: new Date().toISOString(),
+          }),
+        );
+      }
+      return HttpResponse.json(merged);
+    }),
+
+    http.post('/api/tickets/:id/reply-draft/', async ({ request, params }) => {
+      await record(request);
+      const ticket = staffTicket(request, params.id);
+      if (ticket instanceof Response) return ticket;
+      if (!db.assist.available || db.assist.failing) return modelSilent();
+      return HttpResponse.json({ draft: db.assist.draft });
+    }),
+
+    http.post('/api/tickets/:id/summary/', async ({ request, params }) => {
+      await record(request);
+      const ticket = staffTicket(request, params.id);
+      if (ticket instanceof Response) return ticket;
+      if (!db.assist.available || db.assist.failing) return modelSilent();
+      return HttpResponse.json({ summary: db.assist.summary });
+    }),
+  ];
 }
 
 /** Comments and events: requesters get the public ones of their own tickets only. */

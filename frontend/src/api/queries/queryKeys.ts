@@ -14,6 +14,9 @@ export const ticketKeys = {
   detail: (id: number) => [...ticketKeys.details(), id] as const,
   comments: (id: number) => [...ticketKeys.detail(id), 'comments'] as const,
   events: (id: number) => [...ticketKeys.detail(id), 'events'] as const,
+  /** Under the ticket, so refreshing it after a merge refreshes these too. */
+  likelyDuplicates: (id: number) => [...ticketKeys.detail(id), 'similar'] as const,
+  similar: (text: string) => [...ticketKeys.all, 'similar', text] as const,
   stats: () => [...ticketKeys.all, 'stats'] as const,
   queues: () => [...ticketKeys.all, 'queues'] as const,
 };
@@ -31,6 +34,11 @@ export const userKeys = {
 
 export const slaKeys = {
   policy: () => ['sla-policy'] as const,
+};
+
+/** Whether the server has a language model to assist with; changes with a deploy, not while it runs. */
+export const assistKeys = {
+  availability: () => ['assist'] as const,
 };
 
 /** The caller's own account and settings, as `GET /api/me` has them. */
