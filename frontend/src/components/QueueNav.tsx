@@ -7,6 +7,12 @@ import { TICKETS_PATH } from '../routes';
 
 const numberFormat = new Intl.NumberFormat();
 
+/** The queues whose tickets want attention soon: their counts stand out while not zero. */
+const COUNT_ALERTS: Partial<Record<QueueName, string>> = {
+  needs_triage: 'bg-amber-200 text-amber-950',
+  breached: 'bg-rose-600 text-white',
+};
+
 interface QueueNavProps {
   view: ListView;
   onSelect: (queue: QueueName) => void;
@@ -49,7 +55,7 @@ export function QueueNav({ view, onSelect }: QueueNavProps) {
                 <span
                   aria-hidden="true"
                   className={`min-w-[1.75rem] rounded-full px-1.5 text-center text-xs tabular-nums ${
-                    queue.name === 'breached' && count ? 'bg-rose-600 text-white' : 'bg-slate-100 text-slate-600'
+                    count ? (COUNT_ALERTS[queue.name] ?? 'bg-slate-100 text-slate-600') : 'bg-slate-100 text-slate-600'
                   }`}
                 >
                   {count === undefined ? '–' : numberFormat.format(count)}

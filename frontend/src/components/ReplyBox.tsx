@@ -2,14 +2,16 @@ import { useId, useRef, useState, type FormEvent, type KeyboardEvent, type Ref }
 
 import { ApiError, errorDetail } from '../api/errors';
 import { useAddComment } from '../api/queries/useAddComment';
+import { useAssistAvailability, useReplyDraft } from '../api/queries/useAssist';
 import { COMMENT_MAX_CHARS, type Visibility } from '../api/types';
 import { newIdempotencyKey } from '../lib/idempotencyKey';
 import { charCount } from '../lib/text';
 import { ErrorAlert } from './ui/Alert';
 import { CharacterCount } from './ui/CharacterCount';
 import { Field } from './ui/Field';
+import { Spinner } from './ui/Spinner';
 import { SubmitButton } from './ui/SubmitButton';
-import { cardClass, inputClass } from './ui/styles';
+import { cardClass, inputClass, secondaryButtonClass } from './ui/styles';
 
 interface ReplyBoxProps {
   ticketId: number;
@@ -94,6 +96,17 @@ export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
 
   const internal = shownVisibility === 'internal';
 
+  /** The model's draft goes into the box as a public reply, after anything already written; sending stays the agent's. */
+  function insertDraft(draft: string) {
+    draftKey.current = newIdempotencyKey();
+    setVisibility('public');
+    setBody((current) => (current.trim() ? `${current.trimEnd()}\n\n${draft}` : draft));
+    setProblem(null);
+    setSent(null);
+    const textarea = formRef.current?.elements.namedItem('body');
+    if (textarea instanceof HTMLTextAreaElement) textarea.focus();
+  }
+
   return (
     <section aria-labelledby={`${ids}-heading`} className={`${cardClass} p-4 ${internal ? 'border-amber-300 bg-amber-50/60' : ''}`}>
       <h3 id={`${ids}-heading`} className="sr-only">
@@ -101,35 +114,38 @@ export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
       </h3>
       <form ref={formRef} onSubmit={handleSubmit} noValidate aria-label={staff ? 'Reply or note' : 'Reply'} className="space-y-3">
         {staff && (
-          <fieldset className="inline-flex rounded-lg border border-slate-300 bg-white p-0.5 text-sm">
-            <legend className="sr-only">Who can read it</legend>
-            {(['public', 'internal'] as const).map((choice) => (
-              <label
-                key={choice}
-                className={`cursor-pointer rounded-md px-3 py-1 font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-indigo-500 ${
-                  visibility === choice
-                    ? choice === 'internal'
-                      ? 'bg-amber-200 text-amber-950'
-                      : 'bg-indigo-600 text-white'
-                    : 'text-slate-600 hover:bg-slate-100'
-                }`}
-              >
-                <input
-                  type="radio"
-                  name={`${ids}-visibility`}
-                  value={choice}
-                  checked={visibility === choice}
-                  onChange={() => {
-                    draftKey.current = newIdempotencyKey();
-                    setVisibility(choice);
-                    setSent(null);
-                  }}
-                  className="sr-only"
-                />
-                {choice === 'public' ? 'Public reply' : 'Internal note'}
-              </label>
-            ))}
-          </fieldset>
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <fieldset className="inline-flex rounded-lg border border-slate-300 bg-white p-0.5 text-sm">
+              <legend className="sr-only">Who can read it</legend>
+              {(['public', 'internal'] as const).map((choice) => (
+                <label
+                  key={choice}
+                  className={`cursor-pointer rounded-md px-3 py-1 font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-indigo-500 ${
+                    visibility === choice
+                      ? choice === 'internal'
+                        ? 'bg-amber-200 text-amber-950'
+                        : 'bg-indigo-600 text-white'
+                      : 'text-slate-600 hover:bg-slate-100'
+                  }`}
+                >
+                  <input
+                    type="radio"
+                    name={`${ids}-visibility`}
+                    value={choice}
+                    checked={visibility === choice}
+                    onChange={() => {
+                      draftKey.current = newIdempotencyKey();
+                      setVisibility(choice);
+                      setSent(null);
+                    }}
+                    className="sr-only"
+                  />
+                  {choice === 'public' ? 'Public reply' : 'Internal note'}
+                </label>
+              ))}
+            </fieldset>
+            <DraftReplyButton ticketId={ticketId} onDraft={insertDraft} />
+          </div>
         )}
 
         <Field
@@ -180,5 +196,35 @@ export function ReplyBox({ ticketId, staff, textareaRef }: ReplyBoxProps) {
         </p>
       </form>
     </section>
+  );
+}
+
+/**
+ * Staff, where a language model is configured: a draft of the public reply, put in the box for
+ * the agent to edit and send (or not). Absent when no model is configured.
+ */
+function DraftReplyButton({ ticketId, onDraft }: { ticketId: number; onDraft: (draft: string) => void }) {
+  const available = useAssistAvailability();
+  const draft = useReplyDraft(ticketId);
+  if (!available.data) return null;
+
+  function requestDraft() {
+    // Not disabled while drafting: that would take the focus from the button just pressed.
+    if (draft.isPending) return;
+    draft.mutate(undefined, { onSuccess: onDraft });
+  }
+
+  return (
+    <>
+      <button type="button" onClick={requestDraft} aria-busy={draft.isPending} className={`${secondaryButtonClass} px-3 py-1 text-xs`}>
+        {draft.isPending && <Spinner className="h-3.5 w-3.5" />}
+        {draft.isPending ? 'Drafting…' : 'Draft a reply'}
+      </button>
+      {draft.isError && (
+        <div className="basis-full">
+          <ErrorAlert title="No draft">{errorDetail(draft.error)}</ErrorAlert>
+        </div>
+      )}
+    </>
   );
 }

@@ -67,6 +67,7 @@ describe('StatsDashboard', () => {
 
     expect(await screen.findByRole('group', { name: 'Unassigned' })).toHaveTextContent('12');
     expect(screen.getByRole('group', { name: 'SLA breached' })).toHaveTextContent('3');
+    expect(screen.getByRole('group', { name: 'Needs triage' })).toHaveTextContent('5');
     expect(screen.getByRole('group', { name: 'Median first response' })).toHaveTextContent('48m');
     expect(screen.getByRole('group', { name: 'Median resolution' })).toHaveTextContent('1d 2h');
     const byAssignee = screen.getByRole('figure', { name: 'Open by assignee' });

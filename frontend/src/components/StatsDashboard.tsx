@@ -94,8 +94,14 @@ function Workload({ stats }: { stats: TicketStats }) {
   const others = stats.open_by_assignee.slice(BUSIEST_SHOWN);
   return (
     <>
-      <div className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-1 lg:gap-3">
+      <div className="grid grid-cols-3 gap-3 sm:gap-4 lg:grid-cols-1 lg:gap-3">
         <StatTile label="Unassigned" value={numberFormat.format(stats.unassigned_open)} hint="Open or in progress" />
+        <StatTile
+          label="Needs triage"
+          value={numberFormat.format(stats.needs_triage)}
+          hint="Labels to check"
+          tone={stats.needs_triage > 0 ? 'warn' : 'plain'}
+        />
         <StatTile
           label="SLA breached"
           value={numberFormat.format(stats.sla_breached)}
@@ -127,7 +133,7 @@ function Workload({ stats }: { stats: TicketStats }) {
   );
 }
 
-const TILE_VALUE_COLORS = { plain: 'text-slate-900', accent: 'text-indigo-600', alert: 'text-rose-600' };
+const TILE_VALUE_COLORS = { plain: 'text-slate-900', accent: 'text-indigo-600', warn: 'text-amber-700', alert: 'text-rose-600' };
 
 function StatTile({
   label,

@@ -5,6 +5,7 @@ import { ticketPath } from '../routes';
 import { CategoryBadge, PriorityBadge, StatusBadge } from './Badges';
 import { RelativeTime } from './RelativeTime';
 import { SlaBadge } from './SlaBadge';
+import { NeedsTriageBadge } from './TriageBadges';
 
 const PREVIEW_CHARS = 220;
 
@@ -66,6 +67,7 @@ export function TicketCard({ ticket, onOpen, staff, selected = false, onFocus, l
         <PriorityBadge priority={ticket.priority} />
         <CategoryBadge category={ticket.category} />
         {staff && <SlaBadge ticket={ticket} />}
+        {staff && ticket.needs_triage && <NeedsTriageBadge />}
         {staff && ticket.requester_email && (
           <span className="min-w-0 truncate text-xs text-slate-500" title={ticket.requester_email}>
             From {ticket.requester_name || ticket.requester_email}

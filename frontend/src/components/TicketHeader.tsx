@@ -2,10 +2,11 @@ import type { Ticket } from '../api/types';
 import { CategoryBadge, PriorityBadge, StatusBadge } from './Badges';
 import { RelativeTime } from './RelativeTime';
 import { SlaBadge } from './SlaBadge';
+import { TriageBadges } from './TriageBadges';
 
 interface TicketHeaderProps {
   ticket: Ticket;
-  /** Staff see the requester's address and the running target. */
+  /** Staff see the requester's address, the running target and how the ticket was triaged. */
   staff: boolean;
 }
 
@@ -33,6 +34,7 @@ export function TicketHeader({ ticket, staff }: TicketHeaderProps) {
         <PriorityBadge priority={ticket.priority} />
         <CategoryBadge category={ticket.category} />
         {staff && <SlaBadge ticket={ticket} />}
+        {staff && <TriageBadges ticket={ticket} />}
       </div>
     </header>
   );

@@ -7,12 +7,15 @@ import { useKeyboardShortcuts } from '../hooks/useKeyboardShortcuts';
 import { backToList, listAddress } from '../routes';
 import { CloseTicketModal } from './CloseTicketModal';
 import { ConversationThread } from './ConversationThread';
+import { DuplicateBanner } from './DuplicateBanner';
 import { KeyboardShortcutsButton } from './KeyboardShortcuts';
+import { LikelyDuplicates } from './LikelyDuplicates';
 import { ReplyBox } from './ReplyBox';
 import { SlaTargets } from './SlaTargets';
 import { TicketControls } from './TicketControls';
 import { TicketHeader } from './TicketHeader';
 import { TicketHistory } from './TicketHistory';
+import { TicketSummary } from './TicketSummary';
 import { LoadError } from './ui/LoadError';
 import { Spinner } from './ui/Spinner';
 import { cardClass, secondaryButtonClass } from './ui/styles';
@@ -73,6 +76,7 @@ function TicketWorkspace({ ticket, etag, staff, replyRef }: TicketWorkspaceProps
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,340px)]">
       <div className="min-w-0 space-y-5">
+        {ticket.duplicate_of !== null && <DuplicateBanner into={ticket.duplicate_of} />}
         <TicketHeader ticket={ticket} staff={staff} />
         <ConversationThread ticket={ticket} />
         {staff || requesterMayReply ? (
@@ -85,7 +89,9 @@ function TicketWorkspace({ ticket, etag, staff, replyRef }: TicketWorkspaceProps
       </div>
       <aside aria-label="About this ticket" className="min-w-0 space-y-4 lg:sticky lg:top-6">
         {staff ? <TicketControls ticket={ticket} etag={etag} /> : <CloseTicketSection ticket={ticket} etag={etag} />}
+        {staff && <TicketSummary ticketId={ticket.id} />}
         {staff && <SlaTargets ticket={ticket} />}
+        {staff && ticket.duplicate_of === null && <LikelyDuplicates ticket={ticket} />}
         <TicketHistory ticketId={ticket.id} />
       </aside>
     </div>

@@ -16,6 +16,7 @@ export interface Queue {
 export const QUEUES: readonly Queue[] = [
   { name: 'mine', label: 'Mine', filters: { assignee: 'me', status: ACTIVE_STATUSES } },
   { name: 'unassigned', label: 'Unassigned', filters: { assignee: 'none', status: ACTIVE_STATUSES } },
+  { name: 'needs_triage', label: 'Needs triage', filters: { needs_triage: true, status: ACTIVE_STATUSES } },
   { name: 'due_soon', label: 'Due soon', filters: { sla: 'due_soon' } },
   { name: 'breached', label: 'Breached', filters: { sla: 'breached' } },
   { name: 'all', label: 'All', filters: {} },
