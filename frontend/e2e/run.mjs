@@ -608,6 +608,45 @@ try {
     await load.getByText(ACCOUNTS.agent.name).waitFor();
   }, firstLoad);
 
+  await step('a duplicate: the agent finds the earlier report among the likely duplicates and merges the second into it', async () => {
+    // Without runId, so the searches for runId still find only their own tickets.
+    const duplicateTitle = `Printer on floor 2 jams every morning ${runId.replace('e2e-', 'dup-')}`;
+    const file = async () => {
+      const filed = await requesterApi.call('POST', '/tickets/', {
+        title: duplicateTitle,
+        description: 'The printer on floor 2 jams every morning before nine.',
+        category: 'general',
+        priority: 'low',
+      });
+      assert.equal(filed.status, 201, 'the requester files the ticket');
+      return filed.body.id;
+    };
+    const first = await file();
+    const second = await file();
+
+    await page.goto(`${baseUrl}/tickets/${second}`);
+    const panel = page.getByRole('region', { name: 'Likely duplicates' });
+    await panel.getByRole('link', { name: `${duplicateTitle} #${first}` }).waitFor();
+    await panel.getByRole('button', { name: `Mark this ticket as a duplicate of #${first}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Mark #${second} as a duplicate of #${first}?` });
+    const merged = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && response.url().endsWith(`/api/tickets/${second}/merge/`),
+    );
+    await dialog.getByRole('button', { name: 'Mark as duplicate' }).click();
+    const response = await merged;
+    assert.equal(response.status(), 200);
+    assert.deepEqual(response.request().postDataJSON(), { into: first });
+
+    await page.getByRole('note').getByRole('link', { name: `#${first}` }).waitFor();
+    await page.getByRole('main').locator('header').getByText('Status: Closed').waitFor();
+    assert.equal(await panel.count(), 0, 'a duplicate has no likely duplicates to merge');
+    const seen = (await requesterApi.call('GET', `/tickets/${second}/`)).body;
+    assert.deepEqual([seen.status, seen.duplicate_of, seen.needs_triage], ['closed', first, null], 'the requester sees the merge, not the triage');
+    await screenshot(page, 'desktop-5-duplicate', { fullPage: false });
+    await page.goto(`${baseUrl}/`);
+    await list.getByRole('article').first().waitFor();
+  }, firstLoad);
+
   if (mailSinkUrl && smtpInbound) {
     await step('by mail: a mail to the support address opens a ticket, the agent replies in the app, the requester gets it and answers by mail into the thread', async () => {
       const sink = mailSink(mailSinkUrl);
