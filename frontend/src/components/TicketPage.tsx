@@ -73,10 +73,11 @@ interface TicketWorkspaceProps {
 
 function TicketWorkspace({ ticket, etag, staff, replyRef }: TicketWorkspaceProps) {
   const requesterMayReply = ticket.status !== 'closed';
+  const [duplicateWhenOpened] = useState(ticket.duplicate_of !== null);
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,340px)]">
       <div className="min-w-0 space-y-5">
-        {ticket.duplicate_of !== null && <DuplicateBanner into={ticket.duplicate_of} />}
+        {ticket.duplicate_of !== null && <DuplicateBanner into={ticket.duplicate_of} takeFocus={!duplicateWhenOpened} />}
         <TicketHeader ticket={ticket} staff={staff} />
         <ConversationThread ticket={ticket} />
         {staff || requesterMayReply ? (

@@ -99,6 +99,7 @@ describe('merging a duplicate', () => {
     const banner = await screen.findByRole('note');
     expect(banner).toHaveTextContent('Duplicate of #2');
     expect(within(banner).getByRole('link', { name: '#2' })).toHaveAttribute('href', '/tickets/2');
+    await waitFor(() => expect(banner).toHaveFocus());
     expect(db.requestsTo('POST', '/api/tickets/1/merge/')[0].body).toEqual({ into: 2 });
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(await within(screen.getByRole('list', { name: 'Conversation' })).findByText('Closed as a duplicate of #2.')).toBeInTheDocument();
@@ -133,6 +134,7 @@ describe('merging a duplicate', () => {
 
     const banner = await screen.findByRole('note');
     expect(banner).toHaveTextContent('Duplicate of #2');
+    expect(banner).not.toHaveFocus();
     await user.click(within(banner).getByRole('link', { name: '#2' }));
     expect(await screen.findByRole('heading', { name: 'Printer on floor 2 jams again' })).toBeInTheDocument();
   });
