@@ -20,15 +20,24 @@ pub mod telemetry;
 
 use std::sync::Arc;
 
-use classifier::{Classifier, Gemini, OpenAiCompatible};
+use classifier::{Classifier, Gemini, OpenAiCompatible, Provider};
 use config::{ClassifierConfig, ClassifierKind};
 
 /// Builds the classification service the configuration asks for, once per process. A provider
 /// that cannot be set up is logged and the rule classifier serves instead.
 pub fn build_classifier(config: &ClassifierConfig) -> Classifier {
+    match build_provider(config) {
+        Some(provider) => Classifier::with_provider(provider, config.timeout),
+        None => Classifier::rules_only(),
+    }
+}
+
+/// The language-model provider the configuration asks for, or `None` (logged) when it asks for
+/// the rules or a provider cannot be set up.
+pub fn build_provider(config: &ClassifierConfig) -> Option<Arc<dyn Provider>> {
     let client = classifier::http_client();
     match config.kind {
-        ClassifierKind::Rules => Classifier::rules_only(),
+        ClassifierKind::Rules => None,
         ClassifierKind::Gemini => match &config.gemini.api_key {
             Some(key) => {
                 tracing::info!(model = %config.gemini.model, "classifying with Gemini");
@@ -38,7 +47,7 @@ pub fn build_classifier(config: &ClassifierConfig) -> Classifier {
                     &config.gemini.model,
                     key.clone(),
                 );
-                Classifier::with_provider(Arc::new(gemini), config.timeout)
+                Some(Arc::new(gemini))
             }
             // Only the Lambda functions read GEMINI_API_KEY_SECRET_ID (`secrets`, before this
             // call); a failed read there is already logged with its reason.
@@ -47,13 +56,13 @@ pub fn build_classifier(config: &ClassifierConfig) -> Classifier {
                     "no Gemini key from GEMINI_API_KEY_SECRET_ID (only the Lambda functions read \
                      it; locally, set GEMINI_API_KEY); using the rule classifier"
                 );
-                Classifier::rules_only()
+                None
             }
             None => {
                 tracing::warn!(
                     "CLASSIFIER=gemini but no GEMINI_API_KEY is set; using the rule classifier"
                 );
-                Classifier::rules_only()
+                None
             }
         },
         ClassifierKind::OpenAi => match (&config.openai.base_url, &config.openai.model) {
@@ -61,10 +70,10 @@ pub fn build_classifier(config: &ClassifierConfig) -> Classifier {
                 tracing::info!(%model, "classifying with an OpenAI-compatible endpoint");
                 let provider =
                     OpenAiCompatible::new(client, base_url, model, config.openai.api_key.clone());
-                Classifier::with_provider(Arc::new(provider), config.timeout)
+                Some(Arc::new(provider))
             }
             // Config parsing requires both for CLASSIFIER=openai.
-            _ => Classifier::rules_only(),
+            _ => None,
         },
     }
 }

@@ -4,6 +4,7 @@
 //! overall deadline and falls back to the built-in [`rules`] whenever the provider fails, is
 //! slow or is absent. Callers always get an answer; `source` tells them which one.
 
+pub mod eval;
 mod gemini;
 mod http;
 mod openai;
