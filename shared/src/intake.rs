@@ -3,8 +3,8 @@
 
 use crate::{
     classifier::Classifier,
-    domain::{Actor, EventKind, NewEvent, NewTicket},
-    repository::{Requester, TicketDraft},
+    domain::{Actor, Confidence, EventKind, NewEvent, NewTicket, Priority, Sentiment},
+    repository::{Requester, TicketDraft, Triage},
 };
 
 /// The draft to store: the labels given, and the classifier's suggestion for those omitted,
@@ -16,8 +16,8 @@ pub async fn labelled(
     filed_by: Actor,
 ) -> TicketDraft {
     let mut history = vec![NewEvent::new(EventKind::Created, filed_by, None, None)];
-    let (category, priority) = match (ticket.category, ticket.priority) {
-        (Some(category), Some(priority)) => (category, priority),
+    let (category, priority, triage) = match (ticket.category, ticket.priority) {
+        (Some(category), Some(priority)) => (category, priority, Triage::by_person()),
         (category, priority) => {
             // Title and description together: more signal than the description alone.
             let text = format!(
@@ -41,9 +41,26 @@ pub async fn labelled(
                     suggestion.suggested_priority.to_string(),
                 );
             }
+            let chosen_priority = priority.unwrap_or(suggestion.suggested_priority);
+            // Only what the classifier chose can be a doubtful guess; a person's label is not.
+            let unsure = |given: bool, confidence| !given && confidence == Confidence::Low;
+            let needs_triage = unsure(category.is_some(), suggestion.confidence.category)
+                || unsure(priority.is_some(), suggestion.confidence.priority)
+                || (suggestion.sentiment == Sentiment::Negative
+                    && chosen_priority != Priority::Low);
+            let triage = Triage {
+                classified_by: suggestion.source.into(),
+                assessment: Some((
+                    suggestion.confidence,
+                    suggestion.sentiment,
+                    suggestion.language.clone(),
+                )),
+                needs_triage,
+            };
             (
                 category.unwrap_or(suggestion.suggested_category),
-                priority.unwrap_or(suggestion.suggested_priority),
+                chosen_priority,
+                triage,
             )
         }
     };
@@ -53,6 +70,7 @@ pub async fn labelled(
         category,
         priority,
         requester,
+        triage,
         history,
     }
 }

@@ -6,11 +6,13 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::{Labels, Provider, ProviderError, http::post_json, prompt, validate::parse_labels};
-use crate::{
-    config::Secret,
-    domain::{Category, Priority},
+use super::{
+    Assessment, Provider, ProviderError, Writing,
+    http::post_json,
+    prompt,
+    validate::{ANSWER_MEMBERS, answer_properties, parse_assessment},
 };
+use crate::config::Secret;
 
 pub struct Gemini {
     client: reqwest::Client,
@@ -32,26 +34,50 @@ impl Gemini {
         }
     }
 
-    fn request_body(&self, text: &str) -> Value {
-        let mut generation_config = json!({
-            "temperature": 0,
-            "maxOutputTokens": 64,
-            "responseMimeType": "application/json",
-            "responseSchema": {
-                "type": "OBJECT",
-                "properties": {
-                    "category": {"type": "STRING", "enum": Category::names()},
-                    "priority": {"type": "STRING", "enum": Priority::names()},
-                },
-                "required": ["category", "priority"],
-                "propertyOrdering": ["category", "priority"],
-            },
-        });
-        // 2.5 Flash models think by default, which costs time and tokens for a two-word answer;
-        // a zero budget turns it off. Pro models cannot disable it and older ones reject it.
+    fn headers(&self) -> Result<HeaderMap, ProviderError> {
+        let mut headers = HeaderMap::new();
+        let key = self.api_key.expose().parse().map_err(|_| {
+            ProviderError::Failed("GEMINI_API_KEY is not a valid header value".to_owned())
+        })?;
+        headers.insert("x-goog-api-key", key);
+        Ok(headers)
+    }
+
+    /// 2.5 Flash models think by default, which costs time and tokens for a short answer; a zero
+    /// budget turns it off. Pro models cannot disable it and older ones reject it.
+    fn without_thinking(&self, generation_config: &mut Value) {
         if self.model.contains("2.5") && !self.model.contains("pro") {
             generation_config["thinkingConfig"] = json!({"thinkingBudget": 0});
         }
+    }
+
+    fn writing_body(&self, writing: &Writing) -> Value {
+        let mut generation_config = json!({
+            "temperature": 0.2,
+            "maxOutputTokens": writing.max_output_tokens,
+            "responseMimeType": "text/plain",
+        });
+        self.without_thinking(&mut generation_config);
+        json!({
+            "systemInstruction": {"parts": [{"text": writing.instructions}]},
+            "contents": [{"role": "user", "parts": [{"text": writing.data}]}],
+            "generationConfig": generation_config,
+        })
+    }
+
+    fn request_body(&self, text: &str) -> Value {
+        let mut generation_config = json!({
+            "temperature": 0,
+            "maxOutputTokens": 128,
+            "responseMimeType": "application/json",
+            "responseSchema": {
+                "type": "OBJECT",
+                "properties": answer_properties("STRING"),
+                "required": ANSWER_MEMBERS,
+                "propertyOrdering": ANSWER_MEMBERS,
+            },
+        });
+        self.without_thinking(&mut generation_config);
         json!({
             "systemInstruction": {"parts": [{"text": prompt::SYSTEM}]},
             "contents": [{"role": "user", "parts": [{"text": prompt::ticket_message(text)}]}],
@@ -66,15 +92,16 @@ impl Provider for Gemini {
         "gemini"
     }
 
-    async fn classify(&self, text: &str, deadline: Instant) -> Result<Labels, ProviderError> {
-        let mut headers = HeaderMap::new();
-        let key = self.api_key.expose().parse().map_err(|_| {
-            ProviderError::Failed("GEMINI_API_KEY is not a valid header value".to_owned())
-        })?;
-        headers.insert("x-goog-api-key", key);
+    async fn classify(&self, text: &str, deadline: Instant) -> Result<Assessment, ProviderError> {
         let body = self.request_body(text);
-        let answer = post_json(&self.client, &self.url, headers, &body, deadline).await?;
-        parse_labels(&answer_text(&answer)?)
+        let answer = post_json(&self.client, &self.url, self.headers()?, &body, deadline).await?;
+        parse_assessment(&answer_text(&answer)?)
+    }
+
+    async fn write(&self, writing: &Writing, deadline: Instant) -> Result<String, ProviderError> {
+        let body = self.writing_body(writing);
+        let answer = post_json(&self.client, &self.url, self.headers()?, &body, deadline).await?;
+        answer_text(&answer)
     }
 }
 

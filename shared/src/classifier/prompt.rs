@@ -7,10 +7,18 @@ pub const SYSTEM: &str = include_str!("prompt.md");
 /// The user message: the ticket as a JSON string between tags. JSON-encoding escapes quotes and
 /// control characters, so the text cannot close the string or the tag to pose as instructions.
 pub fn ticket_message(text: &str) -> String {
-    let encoded = serde_json::Value::String(text.to_owned())
-        .to_string()
-        .replace("</", "<\\/");
-    format!("Classify this ticket.\n<ticket>{encoded}</ticket>")
+    data_message(
+        "Classify this ticket.",
+        "ticket",
+        &serde_json::Value::String(text.to_owned()),
+    )
+}
+
+/// `request`, then `data` as JSON between `<tag>` and `</tag>`: encoded so no text inside can
+/// close a string or the tag (`</` is escaped as `<\/`, which JSON reads back unchanged).
+pub fn data_message(request: &str, tag: &str, data: &serde_json::Value) -> String {
+    let encoded = data.to_string().replace("</", "<\\/");
+    format!("{request}\n<{tag}>{encoded}</{tag}>")
 }
 
 #[cfg(test)]
@@ -19,8 +27,8 @@ mod tests {
 
     use super::*;
     use crate::{
-        classifier::validate::parse_labels,
-        domain::{Category, Priority},
+        classifier::validate::parse_assessment,
+        domain::{Category, Confidence, Priority, Sentiment},
     };
 
     #[test]
@@ -57,7 +65,8 @@ mod tests {
             "Categories (choose exactly one):",
             "Priorities (choose exactly one):",
         );
-        let priorities = section("Priorities (choose exactly one):", "Examples:");
+        let priorities = section("Priorities (choose exactly one):", "Confidence (");
+        let confidences = section("Confidence (", "Sentiment (");
         assert_eq!(
             defined_labels(categories),
             Category::names().into_iter().collect(),
@@ -68,6 +77,17 @@ mod tests {
             Priority::names().into_iter().collect(),
             "the priorities the prompt defines"
         );
+        assert_eq!(
+            defined_labels(confidences),
+            Confidence::names().into_iter().collect(),
+            "the confidence levels the prompt defines"
+        );
+        for sentiment in Sentiment::names() {
+            assert!(
+                section("Sentiment (", "Language:").contains(&format!("{sentiment} (")),
+                "the prompt defines the sentiment {sentiment}"
+            );
+        }
     }
 
     #[test]
@@ -85,7 +105,7 @@ mod tests {
             "one answer per example ticket"
         );
         for answer in answers {
-            if let Err(error) = parse_labels(answer) {
+            if let Err(error) = parse_assessment(answer) {
                 panic!("the example answer {answer} is refused: {error}");
             }
         }

@@ -153,6 +153,8 @@ string_enum! {
         SlaBreached => "sla_breached",
         FirstResponseDueChanged => "first_response_due_changed",
         ResolutionDueChanged => "resolution_due_changed",
+        MarkedDuplicate => "marked_duplicate",
+        DuplicateMerged => "duplicate_merged",
     }
 }
 
@@ -180,6 +182,34 @@ string_enum! {
         Ok => "ok",
         DueSoon => "due_soon",
         Breached => "breached",
+    }
+}
+
+string_enum! {
+    /// How sure a classifier is of one label it suggested.
+    Confidence {
+        High => "high",
+        Medium => "medium",
+        Low => "low",
+    }
+}
+
+string_enum! {
+    /// The tone a ticket is written in.
+    Sentiment {
+        Negative => "negative",
+        Neutral => "neutral",
+        Positive => "positive",
+    }
+}
+
+string_enum! {
+    /// Who chose a ticket's labels: the language model, the built-in rules, or a person (the
+    /// requester filing it, or an agent changing them).
+    ClassifiedBy {
+        Llm => "llm",
+        Fallback => "fallback",
+        Person => "person",
     }
 }
 

@@ -16,8 +16,8 @@ pub use comment::{
     status_after_comment,
 };
 pub use enums::{
-    ActorKind, Category, EventKind, Priority, Role, SlaState, SlaTarget, Status, UnknownValue,
-    Visibility, Vocabulary,
+    ActorKind, Category, ClassifiedBy, Confidence, EventKind, Priority, Role, Sentiment, SlaState,
+    SlaTarget, Status, UnknownValue, Visibility, Vocabulary,
 };
 pub use event::{Actor, NewEvent, TicketEvent, changes_between};
 pub use mail::{

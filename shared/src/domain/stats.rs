@@ -30,6 +30,8 @@ pub struct TicketStats {
     pub unassigned_open: i64,
     /// Tickets whose running SLA target is past due.
     pub sla_breached: i64,
+    /// Tickets being worked that are flagged for triage.
+    pub needs_triage: i64,
     /// Median minutes from creation to the first public agent reply, over the tickets first
     /// answered in the last 30 days; null without any.
     pub median_first_response_minutes: Option<f64>,
@@ -60,6 +62,9 @@ pub struct QueueCounts {
     pub due_soon: i64,
     /// Running SLA target past due.
     pub breached: i64,
+    /// Being worked and flagged for triage: the classifier was unsure, or an unhappy customer's
+    /// ticket was not judged low priority.
+    pub needs_triage: i64,
     /// Every ticket: the unfiltered list.
     pub all: i64,
 }

@@ -5,7 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    Category, Email, NAME_RULE, Priority, SlaState, SlaTarget, Status, User,
+    Category, ClassifiedBy, Confidence, Email, NAME_RULE, Priority, Sentiment, SlaState, SlaTarget,
+    Status, User,
     request::{
         Body, FieldErrors, IdMember, JsonObject, LabelMember, Member, Null, TextFormat, TextMember,
         TextRule, documented_body,
@@ -72,6 +73,27 @@ pub struct Ticket {
     /// From when the running target is due soon.
     #[serde(skip)]
     pub sla_warn_at: Option<DateTime<Utc>>,
+    /// Who chose the labels; null for tickets from before this was recorded. Null for
+    /// requesters, as are the other triage members: triage is the team's business.
+    pub classified_by: Option<ClassifiedBy>,
+    /// How sure the classifier was of each label, when it labelled the ticket.
+    #[sqlx(skip)]
+    pub confidence: Option<crate::classifier::LabelConfidence>,
+    #[serde(skip)]
+    pub category_confidence: Option<Confidence>,
+    #[serde(skip)]
+    pub priority_confidence: Option<Confidence>,
+    /// The tone of the request, as the classifier read it.
+    pub sentiment: Option<Sentiment>,
+    /// The language of the request (BCP 47), as the classifier read it.
+    #[schema(example = "en")]
+    pub language: Option<String>,
+    /// Flagged for an agent to check the labels: the classifier was unsure, or an unhappy
+    /// customer's ticket was not judged low priority. Cleared when an agent sets the labels.
+    pub needs_triage: Option<bool>,
+    /// Closed as a duplicate of this ticket, whose conversation its requester can follow.
+    #[schema(example = 41)]
+    pub duplicate_of: Option<i64>,
     /// Bumped by the database on every change; sent as the `ETag`, not in the body.
     #[serde(skip)]
     pub version: i64,
@@ -88,6 +110,9 @@ impl Ticket {
     /// business.
     pub fn seen_by(mut self, viewer: Option<&User>, now: DateTime<Utc>) -> Self {
         if viewer.is_some_and(User::is_staff) {
+            self.confidence = self.category_confidence.zip(self.priority_confidence).map(
+                |(category, priority)| crate::classifier::LabelConfidence { category, priority },
+            );
             self.sla = SlaState::at(now, self.sla_due_at, self.sla_warn_at);
             self.sla_target = self.sla_due_at.map(|_| {
                 if self.first_responded_at.is_none() {
@@ -103,6 +128,13 @@ impl Ticket {
             self.sla_warn_at = None;
             self.sla = None;
             self.sla_target = None;
+            self.classified_by = None;
+            self.category_confidence = None;
+            self.priority_confidence = None;
+            self.confidence = None;
+            self.sentiment = None;
+            self.language = None;
+            self.needs_triage = None;
         }
         self
     }

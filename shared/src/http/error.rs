@@ -45,6 +45,10 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("too many requests: {0}")]
     TooManyRequests(String),
+    /// The language model gave no usable answer for writing assistance (the cause is logged
+    /// where it happened); the agent writes it themselves.
+    #[error("the language model did not answer")]
+    ModelUnavailable,
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
     /// The keys that check tokens cannot be read (the database or the provider is down).
@@ -152,6 +156,11 @@ impl ApiError {
             Self::TooManyRequests(detail) => {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, detail.clone())
             }
+            Self::ModelUnavailable => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The language model did not answer in time. Retry in a moment, or write it \
+                 yourself.",
+            ),
             Self::DatabaseUnavailable(_) => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The database is unavailable. Please retry in a moment.",

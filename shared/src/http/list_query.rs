@@ -16,7 +16,15 @@ use crate::{
 
 const SEARCH_MAX_CHARS: usize = 200;
 const PARAMETERS: &[&str] = &[
-    "category", "priority", "status", "assignee", "sla", "search", "limit", "cursor",
+    "category",
+    "priority",
+    "status",
+    "assignee",
+    "sla",
+    "needs_triage",
+    "search",
+    "limit",
+    "cursor",
 ];
 
 /// A parsed list request.
@@ -39,6 +47,12 @@ impl ListQuery {
         let assignee =
             collect(errors, "assignee", assignee(query.get("assignee"), caller)).flatten();
         let sla = collect(errors, "sla", sla(query.get("sla"), caller)).flatten();
+        let needs_triage = collect(
+            errors,
+            "needs_triage",
+            needs_triage(query.get("needs_triage"), caller),
+        )
+        .unwrap_or_default();
         let search = collect(errors, "search", search(query.get("search"))).flatten();
         let limit = collect(errors, "limit", paging::limit(query.get("limit")));
         let kind = if sla.is_some() {
@@ -60,6 +74,7 @@ impl ListQuery {
                 assignee,
                 sla: sla.map(|state| SlaFilter { state, now }),
                 search,
+                needs_triage,
             },
             after: after.map(|(at, id)| PageAfter { at, id }),
             limit: limit.unwrap_or(paging::DEFAULT_PAGE_SIZE),
@@ -86,6 +101,9 @@ impl ListQuery {
         }
         if let Some(sla) = filter.sla {
             filters.push(("sla", sla.state.to_string()));
+        }
+        if filter.needs_triage {
+            filters.push(("needs_triage", "true".to_owned()));
         }
         if let Some(search) = &filter.search {
             filters.push(("search", search.clone()));
@@ -155,6 +173,22 @@ fn sla(raw: Option<&str>, caller: &User) -> Result<Option<SlaState>, String> {
     match raw.parse::<SlaState>() {
         Ok(state @ (SlaState::DueSoon | SlaState::Breached)) => Ok(Some(state)),
         _ => Err("must be one of: due_soon, breached".to_owned()),
+    }
+}
+
+/// `true` for the tickets being worked that are flagged for triage, `false` (or absent) for any;
+/// agents and admins only.
+fn needs_triage(raw: Option<&str>, caller: &User) -> Result<bool, String> {
+    let Some(raw) = raw else {
+        return Ok(false);
+    };
+    if !caller.is_staff() {
+        return Err(STAFF_ONLY.to_owned());
+    }
+    match raw {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("must be true or false".to_owned()),
     }
 }
 

@@ -15,6 +15,7 @@ mod server;
 mod sla;
 mod stats;
 mod tickets;
+mod triage;
 mod users;
 
 use std::{any::Any, path::Path, time::Duration};
@@ -108,7 +109,8 @@ impl Routes {
                 .merge(sla::router())
                 .merge(auth::router(config.trust_proxy_headers))
                 .merge(users::router())
-                .merge(mail::router()),
+                .merge(mail::router())
+                .merge(triage::router(config)),
             Self::Stats => stats::router(),
             Self::Classify => match config.classify_rate_limit {
                 Some(limit) => rate_limit::limit(

@@ -270,6 +270,8 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
             description = "Agents and admins: `me`, `none` (unassigned) or an account id"),
         ("sla" = Option<String>, Query, pattern = "^(due_soon|breached)$",
             description = "Agents and admins: tickets whose running SLA target is `due_soon` or `breached`, listed by due time (most overdue, or soonest due, first)"),
+        ("needs_triage" = Option<bool>, Query,
+            description = "true: only tickets being worked that are flagged for triage (agents and admins only)"),
         ("search" = Option<String>, Query, max_length = 200,
             description = "Case-insensitive substring of title or description; `%`, `_` and `\\` match literally"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Page size, default 50"),
@@ -382,14 +384,17 @@ pub async fn update_ticket(
 ) -> Result<Response, ApiError> {
     let changes = TicketChanges::parse(&body).map_err(ApiError::Validation)?;
     let scope = caller.ticket_scope();
-    if !caller.is_staff() && !changes.only_closes() {
-        // Another's ticket stays a 404 below, never a 403: ids cannot be probed.
-        if repository::find_ticket(&ctx.db, id, scope).await?.is_none() {
-            return Err(not_found(id));
+    if !caller.is_staff() {
+        // Another's ticket stays a 404, never a 403: ids cannot be probed. A ticket the caller
+        // only follows (one theirs was merged into) is visible but not theirs to close.
+        let ticket = repository::find_ticket(&ctx.db, id, scope)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        if !changes.only_closes() || ticket.requester_id != Some(caller.id) {
+            return Err(ApiError::Forbidden(
+                "You can close your own ticket; an agent changes anything else.".to_owned(),
+            ));
         }
-        return Err(ApiError::Forbidden(
-            "You can close your own ticket; an agent changes anything else.".to_owned(),
-        ));
     }
     let expected_versions = if_match_versions(&headers, id);
     let actor = Actor::Person(Some(caller.id));

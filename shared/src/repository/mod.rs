@@ -8,6 +8,7 @@ mod events;
 mod mail;
 mod sla;
 mod tickets;
+mod triage;
 mod users;
 mod work;
 
@@ -16,5 +17,6 @@ pub use events::{EventAfter, list_events, record_sla_breaches};
 pub use mail::*;
 pub use sla::*;
 pub use tickets::*;
+pub use triage::*;
 pub use users::*;
 pub use work::queue_counts;

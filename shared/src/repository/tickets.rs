@@ -7,9 +7,13 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
 use super::events::{EventRows, insert_events};
-use crate::domain::{
-    Actor, Breakdown, Category, Description, EventKind, NewEvent, Priority, SlaState, Status,
-    Ticket, TicketChanges, TicketScope, TicketStats, Title, User, changes_between,
+use crate::{
+    classifier::{LabelConfidence, Language},
+    domain::{
+        Actor, Breakdown, Category, ClassifiedBy, Description, EventKind, NewEvent, Priority,
+        Sentiment, SlaState, Status, Ticket, TicketChanges, TicketScope, TicketStats, Title, User,
+        changes_between,
+    },
 };
 
 /// The selected columns of a [`Ticket`], as a literal so queries stay static strings.
@@ -17,7 +21,8 @@ macro_rules! ticket_columns {
     () => {
         "id, title, description, category, priority, status, created_at, updated_at, requester_id, \
          requester_email, requester_name, assignee_id, first_response_due_at, resolution_due_at, \
-         first_responded_at, resolved_at, sla_due_at, sla_warn_at, version"
+         first_responded_at, resolved_at, sla_due_at, sla_warn_at, version, classified_by, \
+         category_confidence, priority_confidence, sentiment, language, needs_triage, duplicate_of"
     };
 }
 pub(super) use ticket_columns;
@@ -30,7 +35,24 @@ macro_rules! active {
         "status IN ('open', 'in_progress')"
     };
 }
+pub(super) use active;
 pub const ACTIVE: &str = active!();
+
+/// The tickets a requester may see, as a literal condition on the requester's id `$n`: those
+/// they asked for, and those they follow (a ticket their own was merged into). Written so the
+/// planner can OR two index reads: the requester's tickets, and the followed ids.
+macro_rules! followed_or_requested_by {
+    ($requester:literal) => {
+        concat!(
+            "(requester_id = ",
+            $requester,
+            " OR id = ANY(ARRAY(SELECT ticket_id FROM ticket_followers WHERE user_id = ",
+            $requester,
+            ")))"
+        )
+    };
+}
+pub(super) use followed_or_requested_by;
 
 /// What a search matches against: title and description joined by U+001F, the expression of the
 /// trigram index `tickets_search_trgm_idx` (migration `20261126000004_one_search_index.sql`; the
@@ -46,8 +68,30 @@ pub struct TicketDraft {
     pub category: Category,
     pub priority: Priority,
     pub requester: Requester,
+    /// Who chose the labels, and what the classifier said when it chose any.
+    pub triage: Triage,
     /// `created` by whoever filed it, and the labels the classifier chose.
     pub history: Vec<NewEvent>,
+}
+
+/// How a new ticket's labels were chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Triage {
+    pub classified_by: ClassifiedBy,
+    /// The classifier's confidences, sentiment and language, when it labelled the ticket.
+    pub assessment: Option<(LabelConfidence, Sentiment, Option<Language>)>,
+    pub needs_triage: bool,
+}
+
+impl Triage {
+    /// Labels a person chose: nothing for the classifier to say, nothing to triage.
+    pub fn by_person() -> Self {
+        Self {
+            classified_by: ClassifiedBy::Person,
+            assessment: None,
+            needs_triage: false,
+        }
+    }
 }
 
 impl TicketDraft {
@@ -102,6 +146,8 @@ pub struct TicketFilter {
     /// Case-insensitive substring of title or description, taken literally. Never contains
     /// control characters (the HTTP layer refuses them): see [`SEARCH_TEXT`].
     pub search: Option<String>,
+    /// Only the tickets being worked that are flagged for triage.
+    pub needs_triage: bool,
 }
 
 impl TicketFilter {
@@ -115,6 +161,7 @@ impl TicketFilter {
             assignee: None,
             sla: None,
             search: None,
+            needs_triage: false,
         }
     }
 
@@ -141,9 +188,12 @@ pub struct SlaFilter {
 /// Inserts the ticket and records its creation, in one statement.
 pub async fn insert_ticket(db: impl PgExecutor<'_>, draft: &TicketDraft) -> sqlx::Result<Ticket> {
     let history = EventRows::from(draft.history.as_slice());
+    let assessment = draft.triage.assessment.as_ref();
     sqlx::query_as(concat!(
         "WITH ticket AS (INSERT INTO tickets (title, description, category, priority, \
-             requester_id, requester_email, requester_name) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             requester_id, requester_email, requester_name, classified_by, category_confidence, \
+             priority_confidence, sentiment, language, needs_triage) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $15, $16, $17, $18, $19, $20) \
              RETURNING ",
         ticket_columns!(),
         "), history AS (INSERT INTO ticket_events (ticket_id, kind, actor_kind, actor_id, \
@@ -167,6 +217,12 @@ pub async fn insert_ticket(db: impl PgExecutor<'_>, draft: &TicketDraft) -> sqlx
     .bind(history.to_values)
     .bind(history.comment_ids)
     .bind(history.visibilities)
+    .bind(draft.triage.classified_by)
+    .bind(assessment.map(|(confidence, ..)| confidence.category))
+    .bind(assessment.map(|(confidence, ..)| confidence.priority))
+    .bind(assessment.map(|(_, sentiment, _)| *sentiment))
+    .bind(assessment.and_then(|(.., language)| language.as_ref().map(Language::as_str)))
+    .bind(draft.triage.needs_triage)
     .fetch_one(db)
     .await
 }
@@ -180,7 +236,9 @@ pub async fn find_ticket(
     sqlx::query_as(concat!(
         "SELECT ",
         ticket_columns!(),
-        " FROM tickets WHERE id = $1 AND ($2::bigint IS NULL OR requester_id = $2)"
+        " FROM tickets WHERE id = $1 AND ($2::bigint IS NULL OR ",
+        followed_or_requested_by!("$2"),
+        ")"
     ))
     .bind(id)
     .bind(scope.requester())
@@ -198,7 +256,9 @@ pub(super) async fn lock_ticket(
     sqlx::query_as(concat!(
         "SELECT ",
         ticket_columns!(),
-        " FROM tickets WHERE id = $1 AND ($2::bigint IS NULL OR requester_id = $2) FOR UPDATE"
+        " FROM tickets WHERE id = $1 AND ($2::bigint IS NULL OR ",
+        followed_or_requested_by!("$2"),
+        ") FOR UPDATE"
     ))
     .bind(id)
     .bind(scope.requester())
@@ -262,7 +322,10 @@ async fn apply_changes(
     sqlx::query_as(concat!(
         "UPDATE tickets SET status = COALESCE($2, status), category = COALESCE($3, category), \
          priority = COALESCE($4, priority), \
-         assignee_id = CASE WHEN $5 THEN $6 ELSE assignee_id END \
+         assignee_id = CASE WHEN $5 THEN $6 ELSE assignee_id END, \
+         classified_by = CASE WHEN $7 THEN 'person' ELSE classified_by END, \
+         needs_triage = needs_triage AND NOT $7, \
+         duplicate_of = CASE WHEN $2 IN ('open', 'in_progress') THEN NULL ELSE duplicate_of END \
          WHERE id = $1 RETURNING ",
         ticket_columns!()
     ))
@@ -272,6 +335,8 @@ async fn apply_changes(
     .bind(changes.priority)
     .bind(changes.assignee.is_some())
     .bind(changes.assignee.flatten())
+    // Only agents and admins may change labels: setting either is a person's triage.
+    .bind(changes.category.is_some() || changes.priority.is_some())
     .fetch_one(conn)
     .await
 }
@@ -413,7 +478,16 @@ fn push_page(
         " FROM tickets WHERE TRUE"
     ));
     if let Some(requester) = filter.scope.requester() {
-        query.push(" AND requester_id = ").push_bind(requester);
+        query
+            .push(" AND (requester_id = ")
+            .push_bind(requester)
+            .push(" OR id = ANY(ARRAY(SELECT ticket_id FROM ticket_followers WHERE user_id = ")
+            .push_bind(requester)
+            .push(")))");
+    }
+    if filter.needs_triage {
+        // Written as the partial index `tickets_needs_triage_idx` is, so the planner uses it.
+        query.push(concat!(" AND needs_triage AND ", active!()));
     }
     if let Some(category) = filter.category {
         query.push(" AND category = ").push_bind(category);
@@ -538,6 +612,7 @@ pub async fn ticket_stats(pool: &PgPool, now: DateTime<Utc>) -> Result<TicketSta
         open_by_assignee: work.open_by_assignee,
         unassigned_open: work.unassigned_open,
         sla_breached: work.sla_breached,
+        needs_triage: work.needs_triage,
         median_first_response_minutes: work.median_first_response_minutes,
         median_resolution_minutes: work.median_resolution_minutes,
         total_tickets: row.total,

@@ -27,8 +27,18 @@ macro_rules! sla_passed {
     };
 }
 
+/// How many tickets being worked are flagged for triage: counted through the partial index
+/// `tickets_needs_triage_idx`, which holds only those (agents keep the queue short).
+macro_rules! needs_triage {
+    () => {
+        "(SELECT count(*) FROM tickets WHERE needs_triage AND status IN ('open', 'in_progress')) \
+             AS needs_triage"
+    };
+}
+
 #[derive(sqlx::FromRow)]
 struct QueueRow {
+    needs_triage: i64,
     mine: i64,
     unassigned: i64,
     breached: i64,
@@ -48,6 +58,8 @@ pub async fn queue_counts(
                 (SELECT COALESCE(sum(tickets), 0)::int8 FROM ticket_load WHERE assignee_id = 0) \
                     AS unassigned, \
                 (SELECT COALESCE(sum(tickets), 0)::int8 FROM ticket_counts) AS \"all\", ",
+        needs_triage!(),
+        ", ",
         sla_passed!()
     ))
     .bind(now)
@@ -59,6 +71,7 @@ pub async fn queue_counts(
         unassigned: row.unassigned,
         due_soon: row.warned - row.breached,
         breached: row.breached,
+        needs_triage: row.needs_triage,
         all: row.all,
     })
 }
@@ -68,15 +81,19 @@ pub(super) struct WorkStats {
     pub open_by_assignee: Vec<AssigneeLoad>,
     pub unassigned_open: i64,
     pub sla_breached: i64,
+    pub needs_triage: i64,
     pub median_first_response_minutes: Option<f64>,
     pub median_resolution_minutes: Option<f64>,
 }
 
 pub(super) async fn work_stats(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<WorkStats> {
-    let (unassigned_open, sla_breached, _): (i64, i64, i64) = sqlx::query_as(concat!(
-        "SELECT (SELECT COALESCE(sum(tickets), 0)::int8 FROM ticket_load WHERE assignee_id = 0), ",
-        sla_passed!()
-    ))
+    let (unassigned_open, needs_triage, sla_breached, _): (i64, i64, i64, i64) =
+        sqlx::query_as(concat!(
+            "SELECT (SELECT COALESCE(sum(tickets), 0)::int8 FROM ticket_load WHERE assignee_id = 0), ",
+            needs_triage!(),
+            ", ",
+            sla_passed!()
+        ))
     .bind(now)
     .fetch_one(pool)
     .await?;
@@ -94,6 +111,7 @@ pub(super) async fn work_stats(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Resul
         open_by_assignee,
         unassigned_open,
         sla_breached,
+        needs_triage,
         median_first_response_minutes,
         median_resolution_minutes,
     })

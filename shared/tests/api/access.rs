@@ -80,6 +80,9 @@ async fn every_route_answers_each_kind_of_caller_as_the_roles_table_says() {
     let b_account = format!("/api/users/{}/", callers.requester_b);
     let new_ticket = json!({"title": "New", "description": "The VPN drops"});
     let agent_id = app.agent.id;
+    // Merged last below, so every other row sees these open.
+    let duplicate_of_a = create_as(&app, &callers.clients[1], "Duplicate of A").await["id"].clone();
+    let original_of_b = create_as(&app, &callers.clients[2], "Original of B").await["id"].clone();
 
     // (method, path, body, expected status per caller in CALLERS order)
     let table: Vec<(Method, String, Option<Value>, [u16; 6])> = vec![
@@ -284,6 +287,45 @@ async fn every_route_answers_each_kind_of_caller_as_the_roles_table_says() {
             "/api/me/notifications/".into(),
             Some(json!({"new_tickets": true})),
             [401, 403, 403, 200, 200, 401],
+        ),
+        // Triage: similar tickets for everyone signed in (each within their own reach); the
+        // writing assistance and merging for staff. No model here, so no drafts (409 for staff).
+        (
+            Method::GET,
+            "/api/tickets/similar/?q=ticket".into(),
+            None,
+            [401, 200, 200, 200, 200, 401],
+        ),
+        (
+            Method::GET,
+            format!("{a_ticket}similar/"),
+            None,
+            [401, 200, 404, 200, 200, 401],
+        ),
+        (
+            Method::GET,
+            "/api/tickets/assist/".into(),
+            None,
+            [401, 403, 403, 200, 200, 401],
+        ),
+        (
+            Method::POST,
+            format!("{a_ticket}reply-draft/"),
+            None,
+            [401, 403, 404, 409, 409, 401],
+        ),
+        (
+            Method::POST,
+            format!("{a_ticket}summary/"),
+            None,
+            [401, 403, 404, 409, 409, 401],
+        ),
+        // The agent merges; the admin then finds it already merged.
+        (
+            Method::POST,
+            format!("/api/tickets/{duplicate_of_a}/merge/"),
+            Some(json!({"into": original_of_b})),
+            [401, 403, 404, 200, 409, 401],
         ),
         // No sign-in: the link in the mail is the credential. An unknown one names nobody.
         (

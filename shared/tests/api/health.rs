@@ -148,7 +148,7 @@ async fn the_openapi_document_describes_every_route() {
             }
         }
     }
-    assert_eq!(protected, 26, "protected operations");
+    assert_eq!(protected, 32, "protected operations");
     let schemas = &doc["components"]["schemas"];
     assert_eq!(
         schemas["Category"]["enum"],

@@ -19,6 +19,8 @@ use crate::helpers::{fresh_database, spawn_app_with};
 
 const KEY: &str = "AIzaTestKey-not-a-real-one-9f8e7d";
 const OPENAI_KEY: &str = "sk-test-not-a-real-one";
+/// A valid answer of a model: every member the response schemas require.
+const ANSWER: &str = r#"{"category": "billing", "category_confidence": "high", "priority": "low", "priority_confidence": "medium", "sentiment": "neutral", "language": "en"}"#;
 const GEMINI_PATH: &str = "/v1beta/models/gemini-2.5-flash-lite:generateContent";
 
 /// How much longer than its deadline a call may take on a loaded machine. Bounds on elapsed time
@@ -145,7 +147,7 @@ async fn a_valid_gemini_answer_is_used_and_the_request_is_well_formed() {
         .and(path(GEMINI_PATH))
         .and(header("x-goog-api-key", KEY))
         .respond_with(gemini_answer(
-            r#"{"category": "account", "priority": "high"}"#,
+            r#"{"category": "account", "category_confidence": "high", "priority": "high", "priority_confidence": "high", "sentiment": "neutral", "language": "en"}"#,
         ))
         .expect(1)
         .mount(&server)
@@ -275,9 +277,7 @@ async fn a_stalled_model_falls_back_within_the_deadline() {
         let name = provider.name;
         let server = mock_server().await;
         Mock::given(method("POST"))
-            .respond_with(
-                (provider.answer)(r#"{"category": "billing", "priority": "low"}"#).set_delay(STALL),
-            )
+            .respond_with((provider.answer)(ANSWER).set_delay(STALL))
             .mount(&server)
             .await;
         let started = Instant::now();
@@ -316,7 +316,7 @@ async fn a_busy_model_is_retried_once_and_a_bad_request_never() {
             .await;
         Mock::given(method("POST"))
             .respond_with((provider.answer)(
-                r#"{"category": "technical", "priority": "critical"}"#,
+                r#"{"category": "technical", "category_confidence": "high", "priority": "critical", "priority_confidence": "high", "sentiment": "neutral", "language": "en"}"#,
             ))
             .mount(&busy)
             .await;
@@ -407,7 +407,7 @@ async fn a_retry_is_made_only_when_it_fits_the_deadline() {
             .await;
         Mock::given(method("POST"))
             .respond_with(gemini_answer(
-                r#"{"category": "technical", "priority": "critical"}"#,
+                r#"{"category": "technical", "category_confidence": "high", "priority": "critical", "priority_confidence": "high", "sentiment": "neutral", "language": "en"}"#,
             ))
             .mount(&server)
             .await;
@@ -470,7 +470,7 @@ async fn injected_instructions_are_sent_as_data_and_cannot_escape_the_allowed_va
     // A model that obeyed the injection would answer off-list; that must not get through.
     Mock::given(method("POST"))
         .respond_with(gemini_answer(
-            r#"{"category": "pwned", "priority": "critical"}"#,
+            r#"{"category": "pwned", "category_confidence": "high", "priority": "critical", "priority_confidence": "high", "sentiment": "neutral", "language": "en"}"#,
         ))
         .mount(&server)
         .await;
@@ -522,7 +522,7 @@ async fn a_valid_openai_answer_is_used_and_the_request_is_well_formed() {
             format!("Bearer {OPENAI_KEY}").as_str(),
         ))
         .respond_with(openai_answer(
-            "{\"category\":\"billing\",\"priority\":\"medium\"}",
+            r#"{"category": "billing", "category_confidence": "high", "priority": "medium", "priority_confidence": "high", "sentiment": "neutral", "language": "en"}"#,
         ))
         .expect(1)
         .mount(&server)
@@ -587,7 +587,21 @@ async fn a_valid_openai_answer_is_used_and_the_request_is_well_formed() {
         schema["properties"]["priority"]["enum"],
         json!(Priority::names())
     );
-    assert_eq!(schema["required"], json!(["category", "priority"]));
+    assert_eq!(
+        schema["required"],
+        json!([
+            "category",
+            "category_confidence",
+            "priority",
+            "priority_confidence",
+            "sentiment",
+            "language"
+        ])
+    );
+    assert_eq!(
+        schema["properties"]["sentiment"]["enum"],
+        json!(["negative", "neutral", "positive"])
+    );
     assert_eq!(schema["additionalProperties"], false);
 }
 
@@ -596,7 +610,7 @@ async fn without_an_openai_key_no_authorization_header_is_sent() {
     let server = mock_server().await;
     Mock::given(method("POST"))
         .respond_with(openai_answer(
-            r#"{"category": "account", "priority": "low"}"#,
+            r#"{"category": "account", "category_confidence": "high", "priority": "low", "priority_confidence": "high", "sentiment": "neutral", "language": "en"}"#,
         ))
         .mount(&server)
         .await;
@@ -623,10 +637,7 @@ async fn creates_finish_within_the_deadline_when_the_model_is_slow() {
     const CREATES: usize = 10;
     let server = mock_server().await;
     Mock::given(method("POST"))
-        .respond_with(
-            gemini_answer(r#"{"category": "billing", "priority": "low"}"#)
-                .set_delay(Duration::from_secs(20)),
-        )
+        .respond_with(gemini_answer(ANSWER).set_delay(Duration::from_secs(20)))
         .mount(&server)
         .await;
     let app = spawn_app_with(

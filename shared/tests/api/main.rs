@@ -21,4 +21,5 @@ mod stats;
 mod tickets;
 mod tokens;
 mod transactions;
+mod triage;
 mod vocabulary;

@@ -16,7 +16,7 @@ async fn stats_of_an_empty_database_are_zero_filled() {
             "total_tickets": 0, "open_tickets": 0, "avg_tickets_per_day": 0.0,
             "priority_breakdown": {"low": 0, "medium": 0, "high": 0, "critical": 0},
             "category_breakdown": {"billing": 0, "technical": 0, "account": 0, "general": 0},
-            "open_by_assignee": [], "unassigned_open": 0, "sla_breached": 0,
+            "open_by_assignee": [], "unassigned_open": 0, "sla_breached": 0, "needs_triage": 0,
             "median_first_response_minutes": null, "median_resolution_minutes": null
         })
     );
@@ -60,7 +60,7 @@ async fn stats_count_by_utc_day_and_round_to_two_decimals() {
             "category_breakdown": {"billing": 2, "technical": 4, "account": 1, "general": 0},
             // Being worked (open or in progress), nobody assigned, all long past their targets;
             // the one resolution is older than the 30 days the medians cover.
-            "open_by_assignee": [], "unassigned_open": 5, "sla_breached": 5,
+            "open_by_assignee": [], "unassigned_open": 5, "sla_breached": 5, "needs_triage": 0,
             "median_first_response_minutes": null, "median_resolution_minutes": null
         })
     );

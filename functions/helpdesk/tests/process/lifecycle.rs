@@ -29,7 +29,7 @@ async fn sigterm_finishes_every_accepted_request_and_exits_cleanly() {
     Mock::given(method("POST"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(json!({"candidates": [{"content": {"parts": [{"text": "{\"category\":\"technical\",\"priority\":\"high\"}"}]}, "finishReason": "STOP"}]}))
+                .set_body_json(json!({"candidates": [{"content": {"parts": [{"text": "{\"category\":\"technical\",\"category_confidence\":\"high\",\"priority\":\"high\",\"priority_confidence\":\"high\",\"sentiment\":\"neutral\",\"language\":\"en\"}"}]}, "finishReason": "STOP"}]}))
                 .set_delay(Duration::from_millis(1200)),
         )
         .mount(&model)
