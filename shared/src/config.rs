@@ -410,7 +410,22 @@ impl HttpConfig {
     }
 }
 
+/// `RUST_LOG`, or `default` when unset: for tools that read no other configuration.
+pub fn log_filter_from_env(default: &str) -> String {
+    std::env::var("RUST_LOG")
+        .ok()
+        .filter(|filter| !filter.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
 impl ClassifierConfig {
+    /// Only the classifier's settings, from the process environment: for tools that call a
+    /// model and touch no database (`helpdesk eval`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let lookup = |name: &str| std::env::var(name).ok();
+        Self::parse(&Vars(&lookup))
+    }
+
     fn parse(vars: &Vars<impl Fn(&str) -> Option<String>>) -> Result<Self, ConfigError> {
         let gemini = GeminiConfig {
             api_key: vars.get("GEMINI_API_KEY").map(Secret::new),

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use shared::{
-    config::{ClassifierKind, Config, Runtime},
+    config::{self, ClassifierConfig, ClassifierKind, Config, Runtime},
     db,
     domain::{Email, InboundStatus, Password, Role},
     http::{self, ApiContext, Routes},
@@ -147,15 +147,9 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn eval(provider: &str) -> anyhow::Result<()> {
-    // Eval touches no database: a placeholder satisfies the configuration's required
-    // DATABASE_URL when none is set, and is never connected to.
-    let config = Config::from_lookup(Runtime::Server, |name| {
-        std::env::var(name)
-            .ok()
-            .or_else(|| (name == "DATABASE_URL").then(|| "postgres://unused/eval".to_owned()))
-    })?;
-    telemetry::init(&config.log_filter, LogFormat::Text);
-    let mut classifier = config.classifier.clone();
+    // Eval touches no database: only the classifier's settings are read.
+    let mut classifier = ClassifierConfig::from_env()?;
+    telemetry::init(&config::log_filter_from_env("warn"), LogFormat::Text);
     classifier.kind = match provider {
         "gemini" => ClassifierKind::Gemini,
         "openai" => ClassifierKind::OpenAi,
