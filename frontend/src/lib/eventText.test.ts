@@ -5,6 +5,15 @@ import { describeEvent } from './eventText';
 import { formatExact } from './time';
 
 describe('describeEvent', () => {
+  it('says which ticket a merge joined, on both sides', () => {
+    expect(describeEvent(makeEvent({ kind: 'marked_duplicate', from: null, to: '41' }))).toBe(
+      'Alex Agent marked this a duplicate of #41',
+    );
+    expect(describeEvent(makeEvent({ kind: 'duplicate_merged', from: null, to: '42' }))).toBe(
+      'Alex Agent merged #42 into this ticket',
+    );
+  });
+
   it('says who changed what, from and to, in the words of the UI', () => {
     expect(describeEvent(makeEvent({ kind: 'status_changed', from: 'open', to: 'in_progress' }))).toBe(
       'Alex Agent changed status open → in progress',

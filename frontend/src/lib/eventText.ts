@@ -68,6 +68,10 @@ export function describeEvent(event: TicketEvent): string {
       return event.visibility === 'internal' ? `${who} added an internal note` : `${who} replied`;
     case 'sla_breached':
       return `SLA ${valueWords(SLA_TARGET_LABELS, event.to)} breached`;
+    case 'marked_duplicate':
+      return `${who} marked this a duplicate of #${event.to}`;
+    case 'duplicate_merged':
+      return `${who} merged #${event.to} into this ticket`;
     default:
       return `${who}: ${event.kind.replaceAll('_', ' ')}`;
   }
