@@ -3,19 +3,27 @@
 //! - `sqlx::migrate!` embeds `migrations/` at compile time but cannot tell Cargo to watch the
 //!   folder: without the rerun line, a new migration file would not reach the binaries until
 //!   some source file of this crate changed.
-//! - The fallback classifier's naive Bayes models are trained here on the labelled corpus
-//!   (`data/tickets/*.jsonl`) and written to `OUT_DIR/models.rs` as static tables, which the
-//!   crate includes: nothing is trained or downloaded at run time.
+//! - The fallback classifier's naive Bayes models (category, priority and tone) are trained here
+//!   on the labelled corpus (`data/tickets/*.jsonl`) and written to `OUT_DIR/models.rs` as static
+//!   tables, which the crate includes: nothing is trained or downloaded at run time.
 
 use std::path::Path;
 
+// The model code and the cue tables and matcher it reads, shared with the crate; the build script
+// uses only part of them.
+#[path = "src/classifier/rules/cues.rs"]
+#[allow(dead_code)]
+mod cues;
 #[path = "src/classifier/rules/naive_bayes.rs"]
 #[allow(dead_code)]
 mod naive_bayes;
+#[path = "src/classifier/rules/tables.rs"]
+#[allow(dead_code)]
+mod tables;
 
 use naive_bayes::{
-    CATEGORY_LABELS, CATEGORY_MIN_DOCUMENT_FREQUENCY, LabelledTicket, PRIORITY_LABELS,
-    PRIORITY_MIN_DOCUMENT_FREQUENCY,
+    CATEGORY_LABELS, CATEGORY_TRAINING, LabelledTicket, OwnedModel, PRIORITY_LABELS,
+    PRIORITY_TRAINING, SENTIMENT_LABELS, SENTIMENT_TRAINING, TicketFeatures,
 };
 
 const CORPUS: &str = "data/tickets";
@@ -23,18 +31,43 @@ const CORPUS: &str = "data/tickets";
 fn main() {
     println!("cargo:rerun-if-changed=../migrations");
     println!("cargo:rerun-if-changed={CORPUS}");
-    println!("cargo:rerun-if-changed=src/classifier/rules/naive_bayes.rs");
+    for file in ["cues.rs", "naive_bayes.rs", "tables.rs"] {
+        println!("cargo:rerun-if-changed=src/classifier/rules/{file}");
+    }
 
     let tickets = corpus();
-    let category = examples(&tickets, &CATEGORY_LABELS, |ticket| &ticket.category);
-    let category = naive_bayes::train(&category, CATEGORY_MIN_DOCUMENT_FREQUENCY);
-    let priority = examples(&tickets, &PRIORITY_LABELS, |ticket| &ticket.priority);
-    let priority = naive_bayes::train(&priority, PRIORITY_MIN_DOCUMENT_FREQUENCY);
+    let features: Vec<TicketFeatures> = tickets
+        .iter()
+        .map(|ticket| naive_bayes::ticket_features(&ticket.title, &ticket.description))
+        .collect();
+    let category: OwnedModel<4> = naive_bayes::train(
+        &examples(&tickets, &features, &CATEGORY_LABELS, |ticket, features| {
+            Some((&ticket.category, &features.category))
+        }),
+        CATEGORY_TRAINING,
+    );
+    let priority: OwnedModel<4> = naive_bayes::train(
+        &examples(&tickets, &features, &PRIORITY_LABELS, |ticket, features| {
+            Some((&ticket.priority, &features.priority))
+        }),
+        PRIORITY_TRAINING,
+    );
+    // Only some tickets carry a tone label; the tone model learns from those.
+    let sentiment: OwnedModel<3> = naive_bayes::train(
+        &examples(
+            &tickets,
+            &features,
+            &SENTIMENT_LABELS,
+            |ticket, features| Some((ticket.sentiment.as_ref()?, &features.sentiment)),
+        ),
+        SENTIMENT_TRAINING,
+    );
     let source = format!(
-        "// Trained by build.rs on {} labelled tickets.\n{}\n{}",
+        "// Trained by build.rs on {} labelled tickets.\n{}\n{}\n{}",
         tickets.len(),
         naive_bayes::to_rust("CATEGORY", &category),
         naive_bayes::to_rust("PRIORITY", &priority),
+        naive_bayes::to_rust("SENTIMENT", &sentiment),
     );
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(Path::new(&out_dir).join("models.rs"), source).expect("OUT_DIR is writable");
@@ -59,22 +92,25 @@ fn corpus() -> Vec<LabelledTicket> {
     tickets
 }
 
-/// The training examples of one field: each ticket's features and the index of its label.
-fn examples(
-    tickets: &[LabelledTicket],
+/// The training examples of one model: the features it reads of each ticket that has its label,
+/// and the index of that label.
+fn examples<'a>(
+    tickets: &'a [LabelledTicket],
+    features: &'a [TicketFeatures],
     labels: &[&str],
-    label_of: impl Fn(&LabelledTicket) -> &String,
+    label_and_features: impl Fn(
+        &'a LabelledTicket,
+        &'a TicketFeatures,
+    ) -> Option<(&'a String, &'a Vec<String>)>,
 ) -> Vec<(Vec<String>, usize)> {
     tickets
         .iter()
-        .map(|ticket| {
-            let label = label_of(ticket);
+        .zip(features)
+        .filter_map(|(ticket, features)| label_and_features(ticket, features))
+        .map(|(label, features)| {
             let index = naive_bayes::label_index(labels, label)
                 .unwrap_or_else(|| panic!("unknown label {label:?} in {CORPUS}"));
-            (
-                naive_bayes::features(&ticket.title, &ticket.description),
-                index,
-            )
+            (features.clone(), index)
         })
         .collect()
 }

@@ -4,29 +4,28 @@
 //! `shared/build.rs` on the labelled corpus in `shared/data/tickets/` and embedded as static
 //! tables; they generalise better to unseen tickets than the hand-written cues (see the README's
 //! Classification section for the cross-validated figures). How sure each label is comes from
-//! the model's margin between its best and runner-up label; the tone from a small cue lexicon
-//! with negation; the language from `whatlang`.
+//! the model's margin between its best and runner-up label. The tone comes from a third model,
+//! trained on the tickets that carry a tone label; the language from `whatlang`.
 //!
 //! The hand-written cue engine stays as [`classify_by_cues`], the baseline the model is measured
-//! against, and for the tone cues. It scores weighted cue phrases over a lowercased, tokenised
-//! copy of the text. Matching whole tokens rather than substrings is what keeps "card" out of
-//! "discard" and "down" out of "download"; a trailing `*` on a cue word opts into prefix matching
-//! where inflections matter. No regex engine: this runs on every classification and the `shared`
-//! crate stays lean. The cues it scores are in `tables.rs`.
+//! against. It scores weighted cue phrases (`tables.rs`) matched as whole words with negation
+//! (`cues.rs`); the priority and tone models read the same cues as features.
 
+mod cues;
 pub mod naive_bayes;
 mod tables;
 
+use self::cues::Text;
 use self::naive_bayes::{Model, Prediction, StaticModel};
 use self::tables::{
-    CAN_WAIT, CANNOT_WORK, COUNT_WORDS, Cue, EMERGENCY, ESCALATION, FAILURE, LOCKED_OUT,
-    NEEDS_ACTION, NEGATIVE_TONE, NEGATORS, PAYMENT_TROUBLE, POSITIVE_TONE, SEVERAL_AFFECTED,
-    SUSPECTED_MISUSE, URGENCY, WIDESPREAD, category_cues,
+    ACCOUNT, BILLING, CAN_WAIT, CANNOT_WORK, Cue, EMERGENCY, ESCALATION, FAILURE, GENERAL,
+    LOCKED_OUT, NEEDS_ACTION, PAYMENT_TROUBLE, SEVERAL_AFFECTED, SUSPECTED_MISUSE, TECHNICAL,
+    URGENCY, WIDESPREAD,
 };
 use super::{Assessment, LabelConfidence, Labels, Language};
 use crate::domain::{Category, Confidence, Priority, Sentiment};
 
-/// The models `build.rs` trained (`CATEGORY`, `PRIORITY`).
+/// The models `build.rs` trained (`CATEGORY`, `PRIORITY`, `SENTIMENT`).
 mod models {
     use super::{Model, StaticModel};
 
@@ -72,14 +71,14 @@ const MIN_LETTERS_FOR_LANGUAGE: usize = 20;
 /// labels, how sure it is of each, the tone and the language.
 #[must_use]
 pub fn assess(text: &str) -> Assessment {
-    let (category, priority) = predict(text);
+    let predictions = predict(text);
     Assessment {
-        labels: labels_of(category, priority),
+        labels: predictions.labels(),
         confidence: LabelConfidence {
-            category: CATEGORY_MARGINS.confidence(category.margin),
-            priority: PRIORITY_MARGINS.confidence(priority.margin),
+            category: CATEGORY_MARGINS.confidence(predictions.category.margin),
+            priority: PRIORITY_MARGINS.confidence(predictions.priority.margin),
         },
-        sentiment: sentiment(text),
+        sentiment: Sentiment::ALL[predictions.sentiment.label],
         language: language(text),
     }
 }
@@ -88,50 +87,39 @@ pub fn assess(text: &str) -> Assessment {
 /// description).
 #[must_use]
 pub fn classify(text: &str) -> Labels {
-    let (category, priority) = predict(text);
-    labels_of(category, priority)
+    predict(text).labels()
 }
 
-/// The two models' predictions for a text.
-fn predict(text: &str) -> (Prediction, Prediction) {
-    let (title, description) = split_title(text);
-    let features = naive_bayes::features(title, description);
-    (
-        models::CATEGORY.predict(&features),
-        models::PRIORITY.predict(&features),
-    )
-}
-
-fn labels_of(category: Prediction, priority: Prediction) -> Labels {
-    // The model's columns are in the order of `ALL` (a unit test checks the label names).
-    Labels {
-        category: Category::ALL[category.label],
-        priority: Priority::ALL[priority.label],
-    }
-}
-
-/// A text's title and description: only a single line followed by a blank line is taken for a
-/// title, so a description passed on its own is read evenly.
-fn split_title(raw: &str) -> (&str, &str) {
-    match raw.split_once("\n\n") {
-        Some((head, rest)) if !head.contains('\n') => (head, rest),
-        _ => ("", raw),
-    }
-}
-
-/// The tone of a text from its cues: each affirmed negative cue counts against, each affirmed
-/// positive cue for, and a negated positive cue ("not happy") against.
+/// The tone of a text, from the tone model.
 #[must_use]
 pub fn sentiment(text: &str) -> Sentiment {
-    let text = Text::new(text);
-    let negative = text.affirmed_score(NEGATIVE_TONE) + text.negated_score(POSITIVE_TONE);
-    let positive = text.affirmed_score(POSITIVE_TONE);
-    if negative > positive {
-        Sentiment::Negative
-    } else if positive > negative {
-        Sentiment::Positive
-    } else {
-        Sentiment::Neutral
+    Sentiment::ALL[predict(text).sentiment.label]
+}
+
+/// The three models' predictions for one text. Their columns are in the order of the domain
+/// enums' `ALL` (a unit test checks the label names).
+struct Predictions {
+    category: Prediction,
+    priority: Prediction,
+    sentiment: Prediction,
+}
+
+impl Predictions {
+    fn labels(&self) -> Labels {
+        Labels {
+            category: Category::ALL[self.category.label],
+            priority: Priority::ALL[self.priority.label],
+        }
+    }
+}
+
+fn predict(text: &str) -> Predictions {
+    let (title, description) = cues::split_title(text);
+    let features = naive_bayes::ticket_features(title, description);
+    Predictions {
+        category: models::CATEGORY.predict(&features.category),
+        priority: models::PRIORITY.predict(&features.priority),
+        sentiment: models::SENTIMENT.predict(&features.sentiment),
     }
 }
 
@@ -240,180 +228,14 @@ pub fn classify_by_cues(text: &str) -> Labels {
 /// How far a general enquiry leans towards low priority, in cue-weight units.
 const GENERAL_ENQUIRY_LEAN: u32 = 2;
 
-/// How many tokens before a cue a negator may stand to cancel it.
-const NEGATION_REACH: usize = 3;
-
-struct Token {
-    word: String,
-    /// Clause number, so a negation never reaches across a sentence or comma.
-    clause: u32,
-}
-
-/// The ticket as lowercase word tokens, apostrophes dropped and punctuation gone.
-struct Text {
-    tokens: Vec<Token>,
-    /// Token positions ordered by word, so a cue finds where it could start by binary search
-    /// instead of walking a long description once per cue.
-    by_word: Vec<usize>,
-    /// Tokens before this index are the title, which says in a few words what the ticket is
-    /// about and so counts double for the category.
-    title_end: usize,
-}
-
-impl Text {
-    fn new(raw: &str) -> Self {
-        // Only a single line followed by a blank line is taken for a title, so a description
-        // passed on its own is read evenly.
-        let (title, body) = match raw.split_once("\n\n") {
-            Some((head, rest)) if !head.contains('\n') => (head, rest),
-            _ => ("", raw),
-        };
-        let mut text = Self {
-            tokens: Vec::new(),
-            by_word: Vec::new(),
-            title_end: 0,
-        };
-        let mut clause = 0;
-        text.push_tokens(title, &mut clause);
-        text.title_end = text.tokens.len();
-        clause += 1;
-        text.push_tokens(body, &mut clause);
-        text.by_word = (0..text.tokens.len()).collect();
-        text.by_word
-            .sort_unstable_by(|&a, &b| text.tokens[a].word.cmp(&text.tokens[b].word));
-        text
-    }
-
-    fn push_tokens(&mut self, raw: &str, clause: &mut u32) {
-        let mut word = String::new();
-        for ch in raw.chars() {
-            if ch.is_alphanumeric() {
-                word.extend(ch.to_lowercase());
-                continue;
-            }
-            // Dropping apostrophes makes "can't", "can’t" and "cant" one token.
-            if matches!(ch, '\'' | '’') && !word.is_empty() {
-                continue;
-            }
-            if !word.is_empty() {
-                self.tokens.push(Token {
-                    word: std::mem::take(&mut word),
-                    clause: *clause,
-                });
-            }
-            if matches!(ch, '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '(' | ')') {
-                *clause += 1;
-            }
-        }
-        if !word.is_empty() {
-            self.tokens.push(Token {
-                word,
-                clause: *clause,
-            });
-        }
-    }
-
-    /// Start positions, in no particular order, where `phrase` matches; see [`word_matches`]
-    /// for the pattern syntax.
-    fn matches<'a>(&'a self, phrase: &'a str) -> impl Iterator<Item = usize> + 'a {
-        let first = phrase.split_whitespace().next().unwrap_or_default();
-        self.starting_with(first)
-            .iter()
-            .copied()
-            .filter(move |&start| {
-                let mut patterns = phrase.split_whitespace();
-                let mut words = self.tokens[start..].iter().map(|token| token.word.as_str());
-                patterns.all(|pattern| words.next().is_some_and(|word| word_matches(pattern, word)))
-            })
-    }
-
-    /// Positions of the tokens `pattern` matches, as a slice of `by_word`.
-    fn starting_with(&self, pattern: &str) -> &[usize] {
-        let word_at = |position: &usize| self.tokens[*position].word.as_str();
-        let (prefix, exact) = match pattern {
-            "*" | "#" | "" => return &self.by_word,
-            _ => match pattern.strip_suffix('*') {
-                Some(prefix) => (prefix, false),
-                None => (pattern, true),
-            },
-        };
-        let from = self
-            .by_word
-            .partition_point(|position| word_at(position) < prefix);
-        let rest = &self.by_word[from..];
-        let len = if exact {
-            rest.partition_point(|position| word_at(position) == prefix)
-        } else {
-            rest.partition_point(|position| word_at(position).starts_with(prefix))
-        };
-        &rest[..len]
-    }
-
-    fn is_negated(&self, start: usize) -> bool {
-        let Some(token) = self.tokens.get(start) else {
-            return false;
-        };
-        self.tokens[start.saturating_sub(NEGATION_REACH)..start]
-            .iter()
-            .any(|before| before.clause == token.clause && NEGATORS.contains(&before.word.as_str()))
-    }
-
-    fn is_affirmed(&self, phrase: &str) -> bool {
-        self.matches(phrase).any(|start| !self.is_negated(start))
-    }
-
-    /// Sums the weights of the cues present, each counted once however often it occurs, and
-    /// once more if it occurs in the title.
-    fn score(&self, cues: &[Cue]) -> u32 {
-        cues.iter()
-            .map(|&(phrase, weight)| {
-                let mut starts = self.matches(phrase).peekable();
-                if starts.peek().is_none() {
-                    0
-                } else if starts.any(|start| start < self.title_end) {
-                    weight * 2
-                } else {
-                    weight
-                }
-            })
-            .sum()
-    }
-
-    /// Sums the weights of the cues present only with a negator just before them.
-    fn negated_score(&self, cues: &[Cue]) -> u32 {
-        cues.iter()
-            .filter(|(phrase, _)| {
-                let mut starts = self.matches(phrase).peekable();
-                starts.peek().is_some() && starts.all(|start| self.is_negated(start))
-            })
-            .map(|(_, weight)| weight)
-            .sum()
-    }
-
-    /// Sums the weights of the cues present with no negator just before them.
-    fn affirmed_score(&self, cues: &[Cue]) -> u32 {
-        cues.iter()
-            .filter(|(phrase, _)| self.is_affirmed(phrase))
-            .map(|(_, weight)| weight)
-            .sum()
-    }
-
-    /// Whether any phrase is present with no negator just before it.
-    fn has_any(&self, phrases: &[&str]) -> bool {
-        phrases.iter().any(|phrase| self.is_affirmed(phrase))
-    }
-}
-
-/// One pattern word against one token: `*` alone matches any word, `#` any number, a trailing
-/// `*` a prefix, anything else the whole word.
-fn word_matches(pattern: &str, word: &str) -> bool {
-    match pattern {
-        "*" => true,
-        "#" => word.chars().all(|ch| ch.is_ascii_digit()) || COUNT_WORDS.contains(&word),
-        _ => match pattern.strip_suffix('*') {
-            Some(prefix) => word.starts_with(prefix),
-            None => pattern == word,
-        },
+/// The cues of each category. The match is exhaustive, so a category added to the enum does not
+/// compile until it has cues in `tables.rs`.
+const fn category_cues(category: Category) -> &'static [Cue] {
+    match category {
+        Category::Billing => BILLING,
+        Category::Technical => TECHNICAL,
+        Category::Account => ACCOUNT,
+        Category::General => GENERAL,
     }
 }
 
@@ -472,6 +294,19 @@ mod tests {
     }
 
     #[test]
+    fn every_category_has_cues_of_its_own() {
+        let mut seen = std::collections::HashSet::new();
+        for &category in Category::ALL {
+            let cues = category_cues(category);
+            assert!(!cues.is_empty(), "{category} has no cues");
+            assert!(
+                seen.insert(cues.as_ptr()),
+                "{category} shares its cue table with another category"
+            );
+        }
+    }
+
+    #[test]
     fn the_model_columns_are_in_domain_order() {
         for (label, category) in naive_bayes::CATEGORY_LABELS.iter().zip(Category::ALL) {
             assert_eq!(*label, category.as_str());
@@ -479,6 +314,10 @@ mod tests {
         for (label, priority) in naive_bayes::PRIORITY_LABELS.iter().zip(Priority::ALL) {
             assert_eq!(*label, priority.as_str());
         }
+        for (label, sentiment) in naive_bayes::SENTIMENT_LABELS.iter().zip(Sentiment::ALL) {
+            assert_eq!(*label, sentiment.as_str());
+        }
+        assert_eq!(Sentiment::ALL.len(), 3);
         assert_eq!(Category::ALL.len(), 4);
         assert_eq!(Priority::ALL.len(), 4);
     }

@@ -1,28 +1,64 @@
-//! A multinomial naive Bayes text classifier over word unigrams and bigrams: the features it
-//! reads, its training, its inference, and stratified folds for cross-validation.
+//! A multinomial naive Bayes text classifier over word unigrams and bigrams and the rules' cues:
+//! the features it reads, its training, its inference, and stratified folds for
+//! cross-validation.
 //!
-//! One implementation serves three callers: `shared/build.rs` (included with `#[path]`) trains
-//! the shipped models on the labelled corpus and writes them out as Rust tables; the crate scores
-//! tickets with those tables; the accuracy test trains on nine tenths of the corpus and scores the
-//! rest. So this file depends on nothing but `std` and `serde_json`, both of which the build
-//! script has too.
+//! One implementation serves three callers: `shared/build.rs` (included with `#[path]`, next to
+//! `tables.rs` and `cues.rs`) trains the shipped models on the labelled corpus and writes them
+//! out as Rust tables; the crate scores tickets with those tables; the accuracy test trains on
+//! nine tenths of the corpus and scores the rest. So this file depends on nothing but `std`,
+//! `serde_json` and those two files, all of which the build script has too.
 
 use std::collections::{BTreeMap, HashMap};
+
+use super::cues::Text;
+use super::tables::{
+    CAN_WAIT, Cue, NEEDS_ACTION, NEGATIVE_TONE, POSITIVE_TONE, PRIORITY_SITUATIONS,
+};
 
 /// The category labels in the order of the model's columns (the order of `Category::ALL`).
 pub const CATEGORY_LABELS: [&str; 4] = ["billing", "technical", "account", "general"];
 /// The priority labels in the order of the model's columns (the order of `Priority::ALL`).
 pub const PRIORITY_LABELS: [&str; 4] = ["low", "medium", "high", "critical"];
+/// The tone labels in the order of the model's columns (the order of `Sentiment::ALL`).
+pub const SENTIMENT_LABELS: [&str; 3] = ["negative", "neutral", "positive"];
 
-/// Additive smoothing of the per-label feature counts.
-const SMOOTHING: f64 = 2.0;
+/// How a model is trained: the features it keeps and how much it smooths their counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Training {
+    /// A feature is kept only if at least this many training tickets contain it.
+    pub min_document_frequency: u32,
+    /// Additive smoothing of the per-label feature counts.
+    pub smoothing: f64,
+}
 
-/// The category model keeps a feature only if at least this many training tickets contain it:
-/// rarer ones are mostly noise (names, numbers, typos) and would bloat the embedded tables. The
-/// priority model keeps every feature: measured by cross-validation, its rare word pairs carry
-/// enough signal (75.7% against 73.9% with this pruning).
-pub const CATEGORY_MIN_DOCUMENT_FREQUENCY: u32 = 2;
-pub const PRIORITY_MIN_DOCUMENT_FREQUENCY: u32 = 1;
+/// The category model drops features seen in a single ticket: they are mostly noise (names,
+/// numbers, typos) and would bloat the embedded tables.
+pub const CATEGORY_TRAINING: Training = Training {
+    min_document_frequency: 2,
+    smoothing: 2.0,
+};
+/// The priority model keeps every feature: measured by cross-validation, its rare word pairs
+/// carry enough signal (pruning them cost over a point).
+pub const PRIORITY_TRAINING: Training = Training {
+    min_document_frequency: 1,
+    smoothing: 2.0,
+};
+/// The tone model learns from the 640 tickets with a tone label, so it smooths less; features of
+/// a single ticket cost it a point.
+pub const SENTIMENT_TRAINING: Training = Training {
+    min_document_frequency: 2,
+    smoothing: 1.0,
+};
+
+/// Features that are the rules' cues rather than words start with this.
+const CUE_PREFIX: &str = "cue:";
+
+/// How many words one cue feature counts as, in training and scoring alike. The cues are
+/// hand-picked, so each says more than a word; by cross-validation 2 beats 1 and 3 for priority.
+const CUE_WEIGHT: f64 = 2.0;
+
+/// From this cue weight on a tone is strong (one outright cue and one that leans, or more).
+const STRONG_TONE: u32 = 3;
 
 /// Words that turn the next few words' meaning around ("not urgent", "no rush").
 const NEGATORS: [&str; 9] = [
@@ -108,9 +144,37 @@ pub fn stem(word: &str) -> &str {
     word
 }
 
-/// The features of a ticket: its stemmed words and word pairs, its title's words again marked as
-/// title words (a title says in a few words what the ticket is about), and the words just after
-/// a negator marked as negated. Each feature is listed once, sorted.
+/// What each model reads of one ticket.
+#[derive(Debug, Clone)]
+pub struct TicketFeatures {
+    /// The words ([`features`]).
+    pub category: Vec<String>,
+    /// The words and the priority cues ([`priority_cues`]).
+    pub priority: Vec<String>,
+    /// The words and the tone cues ([`tone_cues`]).
+    pub sentiment: Vec<String>,
+}
+
+/// The features of a ticket for each model; each list holds a feature once.
+pub fn ticket_features(title: &str, description: &str) -> TicketFeatures {
+    let words = features(title, description);
+    let text = Text::from_parts(title, description);
+    let with_cues = |cues: Vec<String>| {
+        let mut features = Vec::with_capacity(words.len() + cues.len());
+        features.extend_from_slice(&words);
+        features.extend(cues);
+        features
+    };
+    TicketFeatures {
+        priority: with_cues(priority_cues(&text)),
+        sentiment: with_cues(tone_cues(&text)),
+        category: words,
+    }
+}
+
+/// The features of a ticket's words: its stemmed words and word pairs, its title's words again
+/// marked as title words (a title says in a few words what the ticket is about), and the words
+/// just after a negator marked as negated. Each feature is listed once, sorted.
 pub fn features(title: &str, description: &str) -> Vec<String> {
     let mut features = Vec::new();
     let title_words: Vec<String> = words(title).iter().map(|w| stem(w).to_owned()).collect();
@@ -139,56 +203,132 @@ pub fn features(title: &str, description: &str) -> Vec<String> {
     features
 }
 
-/// A trained model: for each feature of its vocabulary, the log-probability of seeing it in a
-/// ticket of each label, and each label's log prior. `S` is `String` while training and
-/// `&'static str` in the tables embedded in the binary.
+/// The hand rules' priority cues as features, each affirmed (not negated) cue phrase of
+/// `tables.rs` on its own and each situation it belongs to ("locked out", "urgency"), and
+/// whether the can-wait cues outweigh the needs-action ones, as the rules decide "low".
+fn priority_cues(text: &Text) -> Vec<String> {
+    let mut cues = Vec::new();
+    for (situation, phrases) in PRIORITY_SITUATIONS {
+        let before = cues.len();
+        for phrase in phrases.iter().filter(|phrase| text.is_affirmed(phrase)) {
+            cues.push(format!("{CUE_PREFIX}{situation}:{phrase}"));
+        }
+        if cues.len() > before {
+            cues.push(format!("{CUE_PREFIX}{situation}"));
+        }
+    }
+    let can_wait = affirmed_cues(text, CAN_WAIT, "can_wait", &mut cues);
+    let needs_action = text.affirmed_score(NEEDS_ACTION);
+    for (present, name) in [
+        (can_wait > 0, "can_wait"),
+        (needs_action > 0, "needs_action"),
+        (can_wait > needs_action, "can_wait_wins"),
+    ] {
+        if present {
+            cues.push(format!("{CUE_PREFIX}{name}"));
+        }
+    }
+    cues
+}
+
+/// The tone lexicon as features: each affirmed tone cue, and how the negative and positive cues
+/// weigh against each other (a negated positive cue, "not happy", counts as negative).
+fn tone_cues(text: &Text) -> Vec<String> {
+    let mut cues = Vec::new();
+    let negative = affirmed_cues(text, NEGATIVE_TONE, "negative", &mut cues)
+        + text.negated_score(POSITIVE_TONE);
+    let positive = affirmed_cues(text, POSITIVE_TONE, "positive", &mut cues);
+    for (present, name) in [
+        (negative > 0, "negative"),
+        (negative >= STRONG_TONE, "very_negative"),
+        (negative > positive, "negative_wins"),
+        (positive > 0, "positive"),
+        (positive >= STRONG_TONE, "very_positive"),
+        (positive > negative, "positive_wins"),
+    ] {
+        if present {
+            cues.push(format!("{CUE_PREFIX}{name}"));
+        }
+    }
+    cues
+}
+
+/// Pushes a feature for each affirmed cue of `table` (named `table_name`), and returns their
+/// summed weight.
+fn affirmed_cues(text: &Text, table: &[Cue], table_name: &str, cues: &mut Vec<String>) -> u32 {
+    let mut score = 0;
+    for &(phrase, weight) in table {
+        if text.is_affirmed(phrase) {
+            score += weight;
+            cues.push(format!("{CUE_PREFIX}{table_name}:{phrase}"));
+        }
+    }
+    score
+}
+
+/// How many words a feature counts as.
+fn weight_of(feature: &str) -> f64 {
+    if feature.starts_with(CUE_PREFIX) {
+        CUE_WEIGHT
+    } else {
+        1.0
+    }
+}
+
+/// A trained model over `N` labels: for each feature of its vocabulary, the log-probability of
+/// seeing it in a ticket of each label (times the feature's weight), and each label's log prior.
+/// `S` is `String` while training and `&'static str` in the tables embedded in the binary.
 #[derive(Debug, Clone)]
-pub struct Model<S, W> {
+pub struct Model<S, W, const N: usize> {
     /// Sorted, so a feature is found by binary search.
     pub vocabulary: S,
-    /// `labels` weights per vocabulary entry, in the same order.
+    /// `N` weights per vocabulary entry, in the same order.
     pub weights: W,
-    pub prior: [f32; 4],
+    pub prior: [f32; N],
 }
 
 /// The model as the training produces it.
-pub type OwnedModel = Model<Vec<String>, Vec<[f32; 4]>>;
+pub type OwnedModel<const N: usize> = Model<Vec<String>, Vec<[f32; N]>, N>;
 /// The model as the build script embeds it.
-pub type StaticModel = Model<&'static [&'static str], &'static [[f32; 4]]>;
+pub type StaticModel<const N: usize> = Model<&'static [&'static str], &'static [[f32; N]], N>;
 
-/// Trains on `(features, label)` pairs, each feature list sorted and free of duplicates, keeping
-/// the features at least `min_document_frequency` examples contain.
-pub fn train(examples: &[(Vec<String>, usize)], min_document_frequency: u32) -> OwnedModel {
-    let vocabulary = vocabulary_of(examples, min_document_frequency);
-    let mut counts = vec![[0.0f64; 4]; vocabulary.len()];
-    let mut label_totals = [0.0f64; 4];
-    let mut label_documents = [0.0f64; 4];
+/// Trains on `(features, label)` pairs, each feature listed once per example.
+pub fn train<const N: usize>(
+    examples: &[(Vec<String>, usize)],
+    training: Training,
+) -> OwnedModel<N> {
+    let vocabulary = vocabulary_of(examples, training.min_document_frequency);
+    let mut counts = vec![[0.0f64; N]; vocabulary.len()];
+    let mut label_totals = [0.0f64; N];
+    let mut label_documents = [0.0f64; N];
     for (features, label) in examples {
         label_documents[*label] += 1.0;
         for feature in features {
             if let Some(&index) = vocabulary.get(feature.as_str()) {
-                counts[index][*label] += 1.0;
-                label_totals[*label] += 1.0;
+                let weight = weight_of(feature);
+                counts[index][*label] += weight;
+                label_totals[*label] += weight;
             }
         }
     }
+    let smoothing = training.smoothing;
     let size = vocabulary.len() as f64;
-    let weights = counts
+    let weights = vocabulary
         .iter()
-        .map(|row| {
-            let mut weight = [0.0f32; 4];
-            for label in 0..4 {
-                weight[label] = ((row[label] + SMOOTHING)
-                    / (label_totals[label] + SMOOTHING * size))
-                    .ln() as f32;
+        .map(|(feature, &index)| {
+            let mut weight = [0.0f32; N];
+            for label in 0..N {
+                let probability =
+                    (counts[index][label] + smoothing) / (label_totals[label] + smoothing * size);
+                weight[label] = (weight_of(feature) * probability.ln()) as f32;
             }
             weight
         })
         .collect();
     let documents = examples.len() as f64;
-    let mut prior = [0.0f32; 4];
-    for label in 0..4 {
-        prior[label] = ((label_documents[label] + 1.0) / (documents + 4.0)).ln() as f32;
+    let mut prior = [0.0f32; N];
+    for label in 0..N {
+        prior[label] = ((label_documents[label] + 1.0) / (documents + N as f64)).ln() as f32;
     }
     Model {
         vocabulary: vocabulary.into_keys().map(str::to_owned).collect(),
@@ -236,10 +376,10 @@ fn vocabulary_of(
     kept.into_iter().enumerate().map(|(i, f)| (f, i)).collect()
 }
 
-impl<S: Vocabulary, W: AsRef<[[f32; 4]]>> Model<S, W> {
+impl<S: Vocabulary, W: AsRef<[[f32; N]]>, const N: usize> Model<S, W, N> {
     /// The log-scores of each label for a ticket's features (unknown features are ignored), as
     /// log-probabilities up to one shared constant.
-    pub fn log_scores<F: AsRef<str>>(&self, features: &[F]) -> [f32; 4] {
+    pub fn log_scores<F: AsRef<str>>(&self, features: &[F]) -> [f32; N] {
         let weights = self.weights.as_ref();
         let mut scores = self.prior;
         for feature in features {
@@ -269,8 +409,9 @@ pub struct Prediction {
 }
 
 impl Prediction {
-    pub fn from_log_scores(scores: [f32; 4]) -> Self {
-        let mut order = [0usize, 1, 2, 3];
+    /// The prediction from at least two labels' log-scores.
+    pub fn from_log_scores<const N: usize>(scores: [f32; N]) -> Self {
+        let mut order: [usize; N] = std::array::from_fn(|label| label);
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
         let best = scores[order[0]];
         let total: f32 = scores.iter().map(|score| (score - best).exp()).sum();
@@ -314,23 +455,23 @@ pub fn stratified_folds(labels: &[usize], k: usize, seed: u64) -> Vec<usize> {
 
 /// Out-of-fold predictions: each example is scored by a model trained on the other `k - 1`
 /// folds of [`stratified_folds`].
-pub fn cross_validate(
+pub fn cross_validate<const N: usize>(
     examples: &[(Vec<String>, usize)],
     k: usize,
     seed: u64,
-    min_document_frequency: u32,
+    training: Training,
 ) -> Vec<Prediction> {
     let labels: Vec<usize> = examples.iter().map(|(_, label)| *label).collect();
     let folds = stratified_folds(&labels, k, seed);
     let mut predictions = vec![None; examples.len()];
     for fold in 0..k {
-        let training: Vec<_> = examples
+        let training_set: Vec<_> = examples
             .iter()
             .zip(&folds)
             .filter(|&(_, &f)| f != fold)
             .map(|(example, _)| example.clone())
             .collect();
-        let model = train(&training, min_document_frequency);
+        let model: OwnedModel<N> = train(&training_set, training);
         for (index, (features, _)) in examples.iter().enumerate() {
             if folds[index] == fold {
                 predictions[index] = Some(model.predict(features));
@@ -340,22 +481,18 @@ pub fn cross_validate(
     predictions.into_iter().flatten().collect()
 }
 
-/// Writes a model as Rust source: `pub static NAME: StaticModel = ...;`.
-pub fn to_rust(name: &str, model: &OwnedModel) -> String {
+/// Writes a model as Rust source: `pub static NAME: StaticModel<N> = ...;`.
+pub fn to_rust<const N: usize>(name: &str, model: &OwnedModel<N>) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(out, "pub static {name}: StaticModel = Model {{");
+    let _ = writeln!(out, "pub static {name}: StaticModel<{N}> = Model {{");
     let _ = writeln!(out, "    vocabulary: &[");
     for feature in &model.vocabulary {
         let _ = writeln!(out, "        {feature:?},");
     }
     let _ = writeln!(out, "    ],\n    weights: &[");
     for row in &model.weights {
-        let _ = writeln!(
-            out,
-            "        [{:?}, {:?}, {:?}, {:?}],",
-            row[0], row[1], row[2], row[3]
-        );
+        let _ = writeln!(out, "        {row:?},");
     }
     let _ = writeln!(out, "    ],\n    prior: {:?},\n}};", model.prior);
     out

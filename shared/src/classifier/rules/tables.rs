@@ -1,29 +1,19 @@
 //! The cue tables the rule engine scores: which words point at each category, and which
 //! situations raise or lower a ticket's priority. Tuning the rules means editing these tables;
-//! the engine in [`super`] reads them and says how a cue matches (`*` alone any word, a trailing
-//! `*` a prefix, `#` a number or a count word).
-
-use crate::domain::Category;
+//! the engine in [`super`] reads them and [`super::cues`] says how a cue matches (`*` alone any
+//! word, a trailing `*` a prefix, `#` a number or a count word).
+//!
+//! The priority and tone tables are features of the naive Bayes models too, so `shared/build.rs`
+//! includes this file (with `#[path]`): it depends on nothing outside it.
 
 /// A cue phrase and how strongly it points at its label.
 pub type Cue = (&'static str, u32);
-
-/// The cues of each category. The match is exhaustive, so a category added to the enum does not
-/// compile until it has cues here.
-pub const fn category_cues(category: Category) -> &'static [Cue] {
-    match category {
-        Category::Billing => BILLING,
-        Category::Technical => TECHNICAL,
-        Category::Account => ACCOUNT,
-        Category::General => GENERAL,
-    }
-}
 
 // Category cue weights: 3 names the topic outright ("invoice", "password"), 2 usually means it,
 // 1 only tips a close call. Words shared by several topics ("app", "update", "users") stay
 // light so the specific ones decide.
 
-const BILLING: &[Cue] = &[
+pub const BILLING: &[Cue] = &[
     ("invoice*", 3),
     ("bill", 3),
     ("billed", 3),
@@ -91,7 +81,7 @@ const BILLING: &[Cue] = &[
     ("cancel my subscription", 2),
 ];
 
-const TECHNICAL: &[Cue] = &[
+pub const TECHNICAL: &[Cue] = &[
     ("error*", 3),
     ("crash*", 3),
     ("bug", 3),
@@ -219,7 +209,7 @@ const TECHNICAL: &[Cue] = &[
     ("dont match", 2),
 ];
 
-const ACCOUNT: &[Cue] = &[
+pub const ACCOUNT: &[Cue] = &[
     ("account", 2),
     ("accounts", 1),
     ("my account", 2),
@@ -296,7 +286,7 @@ const ACCOUNT: &[Cue] = &[
     ("get into my account", 3),
 ];
 
-const GENERAL: &[Cue] = &[
+pub const GENERAL: &[Cue] = &[
     ("feature request*", 4),
     ("suggestion*", 3),
     ("idea", 3),
@@ -651,6 +641,21 @@ pub const ESCALATION: &[&str] = &[
     "talk to a manager",
 ];
 
+/// The situations above by name, as the priority model reads them: one feature for each
+/// situation present, one for each of its phrases found.
+pub const PRIORITY_SITUATIONS: [(&str, &[&str]); 10] = [
+    ("emergency", EMERGENCY),
+    ("widespread", WIDESPREAD),
+    ("several", SEVERAL_AFFECTED),
+    ("failure", FAILURE),
+    ("locked_out", LOCKED_OUT),
+    ("cannot_work", CANNOT_WORK),
+    ("payment_trouble", PAYMENT_TROUBLE),
+    ("misuse", SUSPECTED_MISUSE),
+    ("urgency", URGENCY),
+    ("escalation", ESCALATION),
+];
+
 /// Cues that a ticket can wait: a question, a wish, feedback, a cosmetic flaw, or the customer
 /// saying there is no hurry.
 pub const CAN_WAIT: &[Cue] = &[
@@ -846,39 +851,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_category_has_cues_of_its_own() {
-        let mut seen = HashSet::new();
-        for &category in Category::ALL {
-            let cues = category_cues(category);
-            assert!(!cues.is_empty(), "{category} has no cues");
-            assert!(
-                seen.insert(cues.as_ptr()),
-                "{category} shares its cue table with another category"
-            );
-        }
-    }
-
-    #[test]
     fn every_cue_can_match_a_token_and_is_listed_once() {
-        let weighted = Category::ALL
-            .iter()
-            .map(|&category| category_cues(category))
-            .chain([CAN_WAIT, NEEDS_ACTION, NEGATIVE_TONE, POSITIVE_TONE]);
-        let plain = [
-            EMERGENCY,
-            WIDESPREAD,
-            SEVERAL_AFFECTED,
-            FAILURE,
-            LOCKED_OUT,
-            CANNOT_WORK,
-            PAYMENT_TROUBLE,
-            SUSPECTED_MISUSE,
-            URGENCY,
-            ESCALATION,
+        let weighted = [
+            BILLING,
+            TECHNICAL,
+            ACCOUNT,
+            GENERAL,
+            CAN_WAIT,
+            NEEDS_ACTION,
+            NEGATIVE_TONE,
+            POSITIVE_TONE,
         ];
         let tables = weighted
+            .iter()
             .map(|cues| cues.iter().map(|(phrase, _)| *phrase).collect::<Vec<_>>())
-            .chain(plain.iter().map(|phrases| phrases.to_vec()));
+            .chain(
+                PRIORITY_SITUATIONS
+                    .iter()
+                    .map(|(_, phrases)| phrases.to_vec()),
+            );
         for phrases in tables {
             let mut listed = HashSet::new();
             for phrase in phrases {
