@@ -201,7 +201,10 @@ async fn doubtful_or_unhappy_tickets_wait_in_the_triage_queue_until_an_agent_set
     .await;
     assert_eq!(confirmed["classified_by"], "person");
     assert_eq!(confirmed["needs_triage"], false);
-    assert!(!triage_row(&app, doubtful).await.2, "the flag is cleared in the row");
+    assert!(
+        !triage_row(&app, doubtful).await.2,
+        "the flag is cleared in the row"
+    );
     assert_eq!(
         get(&app, &app.client, "/api/tickets/?needs_triage=true").await,
         json!([])
