@@ -4,7 +4,6 @@
 use axum::{
     Json, Router,
     extract::State,
-    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Serialize;
@@ -274,7 +273,7 @@ pub async fn draft(
     State(ctx): State<ApiContext>,
     AuthUser(caller): AuthUser,
     TicketId(id): TicketId,
-) -> Result<Response, ApiError> {
+) -> Result<Json<ReplyDraft>, ApiError> {
     let (ticket, comments) = thread_for_assist(&ctx, &caller, id, false).await?;
     let resolved =
         repository::resolved_examples(&ctx.db, &ticket.title, id, DRAFT_EXAMPLES).await?;
@@ -284,7 +283,7 @@ pub async fn draft(
         .write(&writing)
         .await
         .map_err(|_| ApiError::ModelUnavailable)?;
-    Ok(Json(ReplyDraft { draft }).into_response())
+    Ok(Json(ReplyDraft { draft }))
 }
 
 /// A summary of a ticket.
@@ -312,7 +311,7 @@ pub async fn summary(
     State(ctx): State<ApiContext>,
     AuthUser(caller): AuthUser,
     TicketId(id): TicketId,
-) -> Result<Response, ApiError> {
+) -> Result<Json<Summary>, ApiError> {
     let (ticket, comments) = thread_for_assist(&ctx, &caller, id, true).await?;
     let text = ctx
         .classifier
@@ -321,8 +320,7 @@ pub async fn summary(
         .map_err(|_| ApiError::ModelUnavailable)?;
     Ok(Json(Summary {
         summary: assist::within_summary_length(&text),
-    })
-    .into_response())
+    }))
 }
 
 /// The ticket and its thread for the writing assistance, after the checks every assist request

@@ -26,6 +26,16 @@ pub const SIMILAR_LIMIT: i64 = 5;
 /// missing" and "Missing export" do not.
 pub const SIMILARITY_THRESHOLD: f32 = 0.3;
 
+/// A transaction in which pg_trgm's `%` means at least [`SIMILARITY_THRESHOLD`].
+async fn similarity_transaction(pool: &PgPool) -> sqlx::Result<crate::db::Transaction> {
+    let mut tx = crate::db::begin(pool).await?;
+    sqlx::query("SELECT set_config('pg_trgm.similarity_threshold', $1, true)")
+        .bind(SIMILARITY_THRESHOLD.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// A ticket offered as similar.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct SimilarTicket {
@@ -54,11 +64,7 @@ pub async fn similar_tickets(
     text: &str,
     except: Option<i64>,
 ) -> sqlx::Result<Vec<SimilarTicket>> {
-    let mut tx = crate::db::begin(pool).await?;
-    sqlx::query("SELECT set_config('pg_trgm.similarity_threshold', $1, true)")
-        .bind(SIMILARITY_THRESHOLD.to_string())
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = similarity_transaction(pool).await?;
     // Binds are positional: the requester, when there is one, is `$4`.
     let query = match scope.requester() {
         None => sqlx::query_as(concat!(
@@ -257,11 +263,7 @@ pub async fn resolved_examples(
     except: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<ResolvedExample>> {
-    let mut tx = crate::db::begin(pool).await?;
-    sqlx::query("SELECT set_config('pg_trgm.similarity_threshold', $1, true)")
-        .bind(SIMILARITY_THRESHOLD.to_string())
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = similarity_transaction(pool).await?;
     let rows = sqlx::query_as(
         "SELECT t.title, reply.body AS agent_reply \
          FROM (SELECT id, title, similarity(title, $1) AS similarity \

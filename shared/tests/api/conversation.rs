@@ -5,20 +5,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use shared::domain::Role;
 
-use crate::helpers::{TestApp, assert_problem, spawn_app};
-
-async fn json_of(response: reqwest::Response, status: StatusCode) -> Value {
-    assert_eq!(response.status(), status, "{}", response.url());
-    response.json().await.expect("JSON body")
-}
-
-async fn get(app: &TestApp, client: &Client, path: &str) -> Value {
-    json_of(
-        client.get(app.url(path)).send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await
-}
+use crate::helpers::{TestApp, assert_problem, get_ok, json_of, spawn_app};
 
 async fn comment(app: &TestApp, client: &Client, ticket: i64, body: Value) -> reqwest::Response {
     client
@@ -108,7 +95,7 @@ async fn replies_and_internal_notes_are_seen_by_whom_they_are_for() {
         "line breaks kept"
     );
     assert_eq!(reply["ticket_id"], id);
-    let before_note = get(&app, &a, &format!("/api/tickets/{id}/")).await;
+    let before_note = get_ok(&app, &a, &format!("/api/tickets/{id}/")).await;
     let note = json_of(
         comment(
             &app,
@@ -122,7 +109,7 @@ async fn replies_and_internal_notes_are_seen_by_whom_they_are_for() {
     .await;
     assert_eq!(note["visibility"], "internal");
     // The note left the ticket as its requester sees it untouched: not even its time moved.
-    let after_note = get(&app, &a, &format!("/api/tickets/{id}/")).await;
+    let after_note = get_ok(&app, &a, &format!("/api/tickets/{id}/")).await;
     assert_eq!(after_note, before_note);
     let answer = json_of(
         comment(&app, &a, id, json!({"body": "HP 4000, since Monday"})).await,
@@ -140,7 +127,7 @@ async fn replies_and_internal_notes_are_seen_by_whom_they_are_for() {
             .map(|c| c["body"].as_str().unwrap().to_owned())
             .collect()
     };
-    let staff_view = get(&app, &app.client, &path).await;
+    let staff_view = get_ok(&app, &app.client, &path).await;
     assert_eq!(
         bodies(&staff_view),
         [
@@ -149,19 +136,19 @@ async fn replies_and_internal_notes_are_seen_by_whom_they_are_for() {
             "HP 4000, since Monday"
         ]
     );
-    let requester_view = get(&app, &a, &path).await;
+    let requester_view = get_ok(&app, &a, &path).await;
     assert_eq!(
         bodies(&requester_view),
         ["Which model?\nAnd since when?", "HP 4000, since Monday"]
     );
-    let after_answer = get(&app, &a, &format!("/api/tickets/{id}/")).await;
+    let after_answer = get_ok(&app, &a, &format!("/api/tickets/{id}/")).await;
     assert_ne!(
         after_answer["updated_at"], before_note["updated_at"],
         "the requester's reply moved it"
     );
 
     // The requester's history has the public comments only, and nothing of the SLA.
-    let events = get(&app, &a, &format!("/api/tickets/{id}/events/")).await;
+    let events = get_ok(&app, &a, &format!("/api/tickets/{id}/events/")).await;
     assert!(
         events
             .as_array()
@@ -173,7 +160,7 @@ async fn replies_and_internal_notes_are_seen_by_whom_they_are_for() {
                 && !e["kind"].as_str().unwrap().contains("due")),
         "{events}"
     );
-    let staff_events = get(&app, &app.client, &format!("/api/tickets/{id}/events/")).await;
+    let staff_events = get_ok(&app, &app.client, &format!("/api/tickets/{id}/events/")).await;
     assert!(
         staff_events
             .as_array()
@@ -380,11 +367,11 @@ async fn replies_move_the_status_by_the_reply_rules() {
     // An agent's public reply to an open ticket: in progress, and the first response.
     comment(&app, &app.client, id, json!({"body": "On it"})).await;
     assert_eq!(status(&app).await, "in_progress");
-    let ticket = get(&app, &app.client, &format!("/api/tickets/{id}/")).await;
+    let ticket = get_ok(&app, &app.client, &format!("/api/tickets/{id}/")).await;
     let first_response = ticket["first_responded_at"].clone();
     assert!(first_response.is_string());
     comment(&app, &app.client, id, json!({"body": "Still on it"})).await;
-    let ticket = get(&app, &app.client, &format!("/api/tickets/{id}/")).await;
+    let ticket = get_ok(&app, &app.client, &format!("/api/tickets/{id}/")).await;
     assert_eq!(
         ticket["first_responded_at"], first_response,
         "only the first reply counts"
@@ -396,10 +383,10 @@ async fn replies_move_the_status_by_the_reply_rules() {
         StatusCode::OK,
     )
     .await;
-    let resolved = get(&app, &a, &format!("/api/tickets/{id}/")).await;
+    let resolved = get_ok(&app, &a, &format!("/api/tickets/{id}/")).await;
     assert!(resolved["resolved_at"].is_string());
     comment(&app, &a, id, json!({"body": "It jams again"})).await;
-    let reopened = get(&app, &a, &format!("/api/tickets/{id}/")).await;
+    let reopened = get_ok(&app, &a, &format!("/api/tickets/{id}/")).await;
     assert_eq!(reopened["status"], "open");
     assert_eq!(reopened["resolved_at"], Value::Null);
     // The agent's reply to a resolved ticket leaves it resolved.
@@ -441,7 +428,7 @@ async fn replies_move_the_status_by_the_reply_rules() {
     assert_eq!(status(&app).await, "closed");
 
     // Every status move the replies made is in the history, by the system.
-    let events = get(&app, &app.client, &format!("/api/tickets/{id}/events/")).await;
+    let events = get_ok(&app, &app.client, &format!("/api/tickets/{id}/events/")).await;
     let moves: Vec<(String, Value, Value)> = summary(&events)
         .into_iter()
         .filter(|e| e.0 == "status_changed")
@@ -509,7 +496,7 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
     let category = ticket["category"].as_str().unwrap().to_owned();
     let priority = ticket["priority"].as_str().unwrap().to_owned();
     let events_path = format!("/api/tickets/{id}/events/");
-    let events = get(&app, &app.client, &events_path).await;
+    let events = get_ok(&app, &app.client, &events_path).await;
     assert_eq!(
         summary(&events),
         [
@@ -541,7 +528,7 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
 
     // Each field through PATCH: one event each, old → new, by the agent. A value set to what it
     // already is, or an empty PATCH, records nothing.
-    let before_due = get(&app, &app.client, &format!("/api/tickets/{id}/")).await;
+    let before_due = get_ok(&app, &app.client, &format!("/api/tickets/{id}/")).await;
     for (body, kind, from, to) in [
         (
             json!({"status": "in_progress"}),
@@ -574,7 +561,7 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
             Value::Null,
         ),
     ] {
-        let count = get(&app, &app.client, &events_path)
+        let count = get_ok(&app, &app.client, &events_path)
             .await
             .as_array()
             .unwrap()
@@ -584,7 +571,7 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
             StatusCode::OK,
         )
         .await;
-        let events = get(&app, &app.client, &events_path).await;
+        let events = get_ok(&app, &app.client, &events_path).await;
         let new: Vec<_> = summary(&events).split_off(count);
         assert_eq!(
             new[0],
@@ -617,13 +604,13 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
                 times(&new[1].2),
                 times(&before_due["first_response_due_at"])
             );
-            let after_due = get(&app, &app.client, &format!("/api/tickets/{id}/")).await;
+            let after_due = get_ok(&app, &app.client, &format!("/api/tickets/{id}/")).await;
             assert_eq!(times(&new[1].3), times(&after_due["first_response_due_at"]));
             assert_eq!(times(&new[2].3), times(&after_due["resolution_due_at"]));
         } else {
             assert_eq!(new.len(), 1, "{body}: {new:?}");
         }
-        let again = get(&app, &app.client, &events_path)
+        let again = get_ok(&app, &app.client, &events_path)
             .await
             .as_array()
             .unwrap()
@@ -639,7 +626,7 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
         )
         .await;
         assert_eq!(
-            get(&app, &app.client, &events_path)
+            get_ok(&app, &app.client, &events_path)
                 .await
                 .as_array()
                 .unwrap()
@@ -660,7 +647,7 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
         StatusCode::OK,
     )
     .await;
-    let events = get(&app, &app.client, &events_path).await;
+    let events = get_ok(&app, &app.client, &events_path).await;
     let last = events.as_array().unwrap().last().unwrap();
     assert_eq!(
         (&last["actor_id"], &last["to_name"], &last["from_name"]),
@@ -672,7 +659,7 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
         StatusCode::OK,
     )
     .await;
-    let events = get(&app, &a, &events_path).await;
+    let events = get_ok(&app, &a, &events_path).await;
     let last = events.as_array().unwrap().last().unwrap();
     assert_eq!(
         (&last["kind"], &last["actor_id"], &last["to"]),
@@ -689,9 +676,9 @@ async fn history_records_every_change_the_api_makes_with_its_actor() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let staff_view = get(&app, &app.client, &format!("{events_path}?limit=200")).await;
+    let staff_view = get_ok(&app, &app.client, &format!("{events_path}?limit=200")).await;
     assert_eq!(staff_view.as_array().unwrap().len() as i64, stored);
-    let requester_view = get(&app, &a, &format!("{events_path}?limit=200")).await;
+    let requester_view = get_ok(&app, &a, &format!("{events_path}?limit=200")).await;
     let public = staff_view
         .as_array()
         .unwrap()
@@ -799,11 +786,11 @@ async fn only_active_staff_can_be_assigned_and_only_by_staff() {
     assert_eq!(assigned["assignee_id"], app.agent.id);
     // The requester sees who has it.
     assert_eq!(
-        get(&app, &a, &format!("/api/tickets/{id}/")).await["assignee_id"],
+        get_ok(&app, &a, &format!("/api/tickets/{id}/")).await["assignee_id"],
         app.agent.id
     );
 
-    let agents = get(&app, &app.client, "/api/agents/").await;
+    let agents = get_ok(&app, &app.client, "/api/agents/").await;
     let emails: Vec<&str> = agents
         .as_array()
         .unwrap()
@@ -855,7 +842,7 @@ async fn assignee_and_status_filters_combine_with_the_others() {
     let titles = |query: String| {
         let app = &app;
         async move {
-            let page = get(app, &app.client, &format!("/api/tickets/?{query}")).await;
+            let page = get_ok(app, &app.client, &format!("/api/tickets/?{query}")).await;
             page.as_array()
                 .unwrap()
                 .iter()

@@ -309,3 +309,18 @@ pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
     );
     body
 }
+
+/// Asserts the status and returns the JSON body.
+pub async fn json_of(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status, "{}", response.url());
+    response.json().await.expect("JSON body")
+}
+
+/// GET `path` as `client`, expecting 200; the JSON body.
+pub async fn get_ok(app: &TestApp, client: &reqwest::Client, path: &str) -> Value {
+    json_of(
+        client.get(app.url(path)).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await
+}

@@ -47,7 +47,8 @@ fn config(vars: &[(&str, &str)]) -> ClassifierConfig {
     .classifier
 }
 
-fn gemini(server: &MockServer, timeout_secs: &str) -> Classifier {
+/// A Gemini classifier against `server`, with a deadline of `timeout_secs`.
+pub(crate) fn gemini(server: &MockServer, timeout_secs: &str) -> Classifier {
     shared::build_classifier(&config(&[
         ("GEMINI_API_KEY", KEY),
         ("GEMINI_BASE_URL", &server.uri()),
@@ -55,7 +56,8 @@ fn gemini(server: &MockServer, timeout_secs: &str) -> Classifier {
     ]))
 }
 
-fn gemini_answer(text: &str) -> ResponseTemplate {
+/// Gemini's answer carrying `text`.
+pub(crate) fn gemini_answer(text: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({
         "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}]
     }))

@@ -6,32 +6,29 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use shared::{
-    classifier::Classifier,
-    config::{Config, HttpConfig, Runtime},
-    domain::Role,
-};
+use shared::{classifier::Classifier, config::HttpConfig, domain::Role};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
-use crate::helpers::{TestApp, assert_problem, fresh_database, spawn_app, spawn_app_with};
-
-const GEMINI_KEY: &str = "AIzaTestKey-not-a-real-one-9f8e7d";
-
-async fn json_of(response: reqwest::Response, status: StatusCode) -> Value {
-    assert_eq!(response.status(), status, "{}", response.url());
-    response.json().await.expect("JSON body")
-}
-
-async fn get(app: &TestApp, client: &Client, path: &str) -> Value {
-    json_of(
-        client.get(app.url(path)).send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await
-}
+use crate::{
+    helpers::{
+        TestApp, assert_problem, fresh_database, get_ok, json_of, spawn_app, spawn_app_with,
+    },
+    llm::{gemini, gemini_answer},
+};
 
 async fn post(app: &TestApp, client: &Client, path: &str, body: Value) -> reqwest::Response {
     client.post(app.url(path)).json(&body).send().await.unwrap()
+}
+
+/// Asks for the writing assistance `what` (`reply-draft` or `summary`) on `ticket` as `client`.
+async fn ask(app: &TestApp, client: &Client, ticket: i64, what: &str) -> reqwest::Response {
+    post(
+        app,
+        client,
+        &format!("/api/tickets/{ticket}/{what}/"),
+        json!({}),
+    )
+    .await
 }
 
 /// Files a ticket as `client` and returns its id.
@@ -54,34 +51,11 @@ fn labelled(title: &str) -> Value {
 async fn gemini_answering(text: &str, delay: Duration) -> (MockServer, Classifier) {
     let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"candidates": [{
-                    "content": {"role": "model", "parts": [{"text": text}]},
-                    "finishReason": "STOP"}]}))
-                .set_delay(delay),
-        )
+        .respond_with(gemini_answer(text).set_delay(delay))
         .mount(&server)
         .await;
     let classifier = gemini(&server, "2");
     (server, classifier)
-}
-
-fn gemini(server: &MockServer, timeout_secs: &str) -> Classifier {
-    let uri = server.uri();
-    let vars = [
-        ("DATABASE_URL", "postgres://unused/unused"),
-        ("GEMINI_API_KEY", GEMINI_KEY),
-        ("GEMINI_BASE_URL", uri.as_str()),
-        ("CLASSIFY_TIMEOUT_SECS", timeout_secs),
-    ];
-    let config = Config::from_lookup(Runtime::Server, |name| {
-        vars.iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| (*value).to_owned())
-    })
-    .expect("valid test configuration");
-    shared::build_classifier(&config.classifier)
 }
 
 fn assessment(category_confidence: &str, priority: &str, sentiment: &str) -> String {
@@ -110,7 +84,7 @@ async fn the_classifiers_reading_is_stored_and_shown_to_staff_only() {
         json!({"title": "Charged twice", "description": "My card was charged twice for March, please refund one."}),
     )
     .await;
-    let staff_view = get(&app, &app.client, &format!("/api/tickets/{auto}/")).await;
+    let staff_view = get_ok(&app, &app.client, &format!("/api/tickets/{auto}/")).await;
     assert_eq!(staff_view["classified_by"], "fallback");
     for field in ["category", "priority"] {
         let confidence = staff_view["confidence"][field].as_str().unwrap();
@@ -126,8 +100,8 @@ async fn the_classifiers_reading_is_stored_and_shown_to_staff_only() {
     assert_eq!(sentiment.as_deref(), staff_view["sentiment"].as_str());
 
     // Triage is the team's business: the requester's view has none of it, by any path.
-    let own_view = get(&app, &requester, &format!("/api/tickets/{auto}/")).await;
-    let own_list = get(&app, &requester, "/api/tickets/").await;
+    let own_view = get_ok(&app, &requester, &format!("/api/tickets/{auto}/")).await;
+    let own_list = get_ok(&app, &requester, "/api/tickets/").await;
     for view in [&own_view, &own_list[0]] {
         for member in [
             "classified_by",
@@ -142,7 +116,7 @@ async fn the_classifiers_reading_is_stored_and_shown_to_staff_only() {
 
     // Labels a person chose: nothing for the classifier to say.
     let chosen = file(&app, &requester, labelled("Printer jams")).await;
-    let view = get(&app, &app.client, &format!("/api/tickets/{chosen}/")).await;
+    let view = get_ok(&app, &app.client, &format!("/api/tickets/{chosen}/")).await;
     assert_eq!(view["classified_by"], "person");
     assert_eq!(view["confidence"], Value::Null);
     assert_eq!(view["needs_triage"], false);
@@ -172,7 +146,7 @@ async fn doubtful_or_unhappy_tickets_wait_in_the_triage_queue_until_an_agent_set
         .await;
     assert_eq!(category_given["needs_triage"], false);
 
-    let queue = get(&app, &app.client, "/api/tickets/?needs_triage=true").await;
+    let queue = get_ok(&app, &app.client, "/api/tickets/?needs_triage=true").await;
     let ids: Vec<i64> = queue
         .as_array()
         .unwrap()
@@ -181,11 +155,11 @@ async fn doubtful_or_unhappy_tickets_wait_in_the_triage_queue_until_an_agent_set
         .collect();
     assert_eq!(ids, [doubtful]);
     assert_eq!(
-        get(&app, &app.client, "/api/tickets/queues/").await["needs_triage"],
+        get_ok(&app, &app.client, "/api/tickets/queues/").await["needs_triage"],
         1
     );
     assert_eq!(
-        get(&app, &app.client, "/api/tickets/stats/").await["needs_triage"],
+        get_ok(&app, &app.client, "/api/tickets/stats/").await["needs_triage"],
         1
     );
 
@@ -206,11 +180,11 @@ async fn doubtful_or_unhappy_tickets_wait_in_the_triage_queue_until_an_agent_set
         "the flag is cleared in the row"
     );
     assert_eq!(
-        get(&app, &app.client, "/api/tickets/?needs_triage=true").await,
+        get_ok(&app, &app.client, "/api/tickets/?needs_triage=true").await,
         json!([])
     );
     assert_eq!(
-        get(&app, &app.client, "/api/tickets/queues/").await["needs_triage"],
+        get_ok(&app, &app.client, "/api/tickets/queues/").await["needs_triage"],
         0
     );
 
@@ -263,22 +237,22 @@ async fn similar_tickets_are_found_within_what_the_caller_may_see() {
             .collect()
     };
     let query = "/api/tickets/similar/?q=cannot%20log%20in%20after%20update";
-    let for_agent = get(&app, &app.client, query).await;
+    let for_agent = get_ok(&app, &app.client, query).await;
     assert_eq!(ids(&for_agent), [ritas, sams], "most similar first");
     let top = &for_agent["results"][0];
     assert_eq!(top["title"], "Cannot log in after the update");
     assert_eq!(top["status"], "open");
     assert!(top["similarity"].as_f64().unwrap() > 0.5, "{top}");
     // A requester only ever sees their own tickets, whoever else wrote alike.
-    assert_eq!(ids(&get(&app, &rita, query).await), [ritas]);
-    assert_eq!(ids(&get(&app, &sam, query).await), [sams]);
+    assert_eq!(ids(&get_ok(&app, &rita, query).await), [ritas]);
+    assert_eq!(ids(&get_ok(&app, &sam, query).await), [sams]);
 
     // A ticket's likely duplicates: never itself.
-    let duplicates = get(&app, &app.client, &format!("/api/tickets/{ritas}/similar/")).await;
+    let duplicates = get_ok(&app, &app.client, &format!("/api/tickets/{ritas}/similar/")).await;
     assert_eq!(ids(&duplicates), [sams]);
     assert!(!ids(&duplicates).contains(&unrelated));
     assert_eq!(
-        ids(&get(&app, &rita, &format!("/api/tickets/{ritas}/similar/")).await),
+        ids(&get_ok(&app, &rita, &format!("/api/tickets/{ritas}/similar/")).await),
         Vec::<i64>::new()
     );
     assert_problem(
@@ -292,7 +266,7 @@ async fn similar_tickets_are_found_within_what_the_caller_may_see() {
 
     // Too short to compare finds nothing; too long, unknown parameters and no sign-in are refused.
     assert_eq!(
-        get(&app, &app.client, "/api/tickets/similar/?q=lo").await,
+        get_ok(&app, &app.client, "/api/tickets/similar/?q=lo").await,
         json!({"results": []})
     );
     let long = "a".repeat(201);
@@ -385,7 +359,7 @@ async fn merging_closes_the_duplicate_and_lets_its_requester_follow_the_other() 
     let last_public = |ticket: i64| {
         let app = &app;
         async move {
-            let comments = get(
+            let comments = get_ok(
                 app,
                 &app.client,
                 &format!("/api/tickets/{ticket}/comments/"),
@@ -423,7 +397,7 @@ async fn merging_closes_the_duplicate_and_lets_its_requester_follow_the_other() 
             .map(|e| e["kind"].as_str().unwrap().to_owned())
             .collect()
     };
-    let duplicate_events = get(&app, &rita, &format!("/api/tickets/{duplicate}/events/")).await;
+    let duplicate_events = get_ok(&app, &rita, &format!("/api/tickets/{duplicate}/events/")).await;
     assert!(kinds(duplicate_events.clone()).contains(&"marked_duplicate".to_owned()));
     let marked = duplicate_events
         .as_array()
@@ -434,7 +408,7 @@ async fn merging_closes_the_duplicate_and_lets_its_requester_follow_the_other() 
     assert_eq!(marked["to"], original.to_string());
     assert!(
         kinds(
-            get(
+            get_ok(
                 &app,
                 &app.client,
                 &format!("/api/tickets/{original}/events/")
@@ -445,9 +419,9 @@ async fn merging_closes_the_duplicate_and_lets_its_requester_follow_the_other() 
     );
 
     // Rita follows the original now: she sees it and its public conversation, not the notes.
-    let followed = get(&app, &rita, &format!("/api/tickets/{original}/")).await;
+    let followed = get_ok(&app, &rita, &format!("/api/tickets/{original}/")).await;
     assert_eq!(followed["id"], original);
-    let her_list = get(&app, &rita, "/api/tickets/").await;
+    let her_list = get_ok(&app, &rita, "/api/tickets/").await;
     let listed: Vec<i64> = her_list
         .as_array()
         .unwrap()
@@ -458,7 +432,7 @@ async fn merging_closes_the_duplicate_and_lets_its_requester_follow_the_other() 
         listed.contains(&original) && listed.contains(&duplicate),
         "{listed:?}"
     );
-    let thread = get(&app, &rita, &format!("/api/tickets/{original}/comments/")).await;
+    let thread = get_ok(&app, &rita, &format!("/api/tickets/{original}/comments/")).await;
     assert!(
         thread
             .as_array()
@@ -563,18 +537,12 @@ async fn without_a_model_the_writing_assistance_is_not_offered() {
     let app = spawn_app().await;
     let ticket = file(&app, &app.client, labelled("Printer jams")).await;
     assert_eq!(
-        get(&app, &app.client, "/api/tickets/assist/").await,
+        get_ok(&app, &app.client, "/api/tickets/assist/").await,
         json!({"available": false})
     );
     for path in ["reply-draft", "summary"] {
         let problem = assert_problem(
-            post(
-                &app,
-                &app.client,
-                &format!("/api/tickets/{ticket}/{path}/"),
-                json!({}),
-            )
-            .await,
+            ask(&app, &app.client, ticket, path).await,
             StatusCode::CONFLICT,
         )
         .await;
@@ -636,7 +604,7 @@ async fn a_reply_draft_reads_only_the_public_thread_and_is_never_sent() {
     let (_, rita) = app.client_as(Role::Requester, "rita@example.com").await;
     let ticket = worked_ticket(&app, &rita).await;
     assert_eq!(
-        get(&app, &app.client, "/api/tickets/assist/").await,
+        get_ok(&app, &app.client, "/api/tickets/assist/").await,
         json!({"available": true})
     );
     let comments_before: i64 = sqlx::query_scalar("SELECT count(*) FROM comments")
@@ -645,13 +613,7 @@ async fn a_reply_draft_reads_only_the_public_thread_and_is_never_sent() {
         .unwrap();
 
     let draft = json_of(
-        post(
-            &app,
-            &app.client,
-            &format!("/api/tickets/{ticket}/reply-draft/"),
-            json!({}),
-        )
-        .await,
+        ask(&app, &app.client, ticket, "reply-draft").await,
         StatusCode::OK,
     )
     .await;
@@ -677,24 +639,12 @@ async fn a_reply_draft_reads_only_the_public_thread_and_is_never_sent() {
 
     // Agents' tool: a requester gets a 403 on their own ticket (another's would be a 404).
     assert_problem(
-        post(
-            &app,
-            &rita,
-            &format!("/api/tickets/{ticket}/reply-draft/"),
-            json!({}),
-        )
-        .await,
+        ask(&app, &rita, ticket, "reply-draft").await,
         StatusCode::FORBIDDEN,
     )
     .await;
     assert_problem(
-        post(
-            &app,
-            &app.client,
-            "/api/tickets/999999/reply-draft/",
-            json!({}),
-        )
-        .await,
+        ask(&app, &app.client, 999_999, "reply-draft").await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -709,13 +659,7 @@ async fn a_summary_reads_the_notes_too_and_keeps_to_its_length() {
     let ticket = worked_ticket(&app, &rita).await;
 
     let summary = json_of(
-        post(
-            &app,
-            &app.client,
-            &format!("/api/tickets/{ticket}/summary/"),
-            json!({}),
-        )
-        .await,
+        ask(&app, &app.client, ticket, "summary").await,
         StatusCode::OK,
     )
     .await;
@@ -729,13 +673,7 @@ async fn a_summary_reads_the_notes_too_and_keeps_to_its_length() {
     );
     assert!(data.contains("\"visibility\":\"internal\""));
     assert_problem(
-        post(
-            &app,
-            &rita,
-            &format!("/api/tickets/{ticket}/summary/"),
-            json!({}),
-        )
-        .await,
+        ask(&app, &rita, ticket, "summary").await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -748,13 +686,7 @@ async fn a_slow_or_refusing_model_is_a_clear_503_within_the_deadline() {
     let ticket = file(&app, &app.client, labelled("Printer jams")).await;
     let started = Instant::now();
     let problem = assert_problem(
-        post(
-            &app,
-            &app.client,
-            &format!("/api/tickets/{ticket}/summary/"),
-            json!({}),
-        )
-        .await,
+        ask(&app, &app.client, ticket, "summary").await,
         StatusCode::SERVICE_UNAVAILABLE,
     )
     .await;
@@ -783,13 +715,7 @@ async fn a_slow_or_refusing_model_is_a_clear_503_within_the_deadline() {
     .await;
     let ticket = file(&app, &app.client, labelled("Printer jams")).await;
     assert_problem(
-        post(
-            &app,
-            &app.client,
-            &format!("/api/tickets/{ticket}/reply-draft/"),
-            json!({}),
-        )
-        .await,
+        ask(&app, &app.client, ticket, "reply-draft").await,
         StatusCode::SERVICE_UNAVAILABLE,
     )
     .await;
