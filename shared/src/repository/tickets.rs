@@ -478,6 +478,7 @@ fn push_page(
         " FROM tickets WHERE TRUE"
     ));
     if let Some(requester) = filter.scope.requester() {
+        // `followed_or_requested_by!`, with the requester bound where the builder numbers it.
         query
             .push(" AND (requester_id = ")
             .push_bind(requester)
