@@ -1,11 +1,16 @@
 import '@testing-library/jest-dom/vitest';
 
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 
 import { setCredentials } from '../api/client';
 import { db } from './mockBackend';
 import { server } from './server';
+
+// How long findBy*/waitFor wait for the UI. Testing Library's 1 s default is shorter than a
+// first render of the whole app takes on a loaded 2-core CI runner (two files failed so, each on
+// its first test); the assertions are unchanged, they only wait longer before failing.
+configure({ asyncUtilTimeout: 5_000 });
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 
