@@ -85,6 +85,11 @@ pub struct DatabaseConfig {
     /// Prepared statements cached per connection; 0 turns the cache off (docs/deploy-aws.md
     /// explains the setting for poolers such as PgBouncer and RDS Proxy).
     pub statement_cache: usize,
+    /// Close each connection when it goes back to the pool instead of keeping it (default
+    /// false): behind a session pooler (PgBouncer `pool_mode = session`) that is what hands its
+    /// server connection to the next instance waiting, at the cost of a connect per use
+    /// (docs/scaling.md).
+    pub close_after_use: bool,
 }
 
 /// What the HTTP layer needs: the router's settings, and the local server's listener and limits.
@@ -366,6 +371,7 @@ impl DatabaseConfig {
             statement_cache: vars
                 .parse("DATABASE_STATEMENT_CACHE")?
                 .unwrap_or(DEFAULT_STATEMENT_CACHE),
+            close_after_use: vars.parse("DATABASE_CLOSE_AFTER_USE")?.unwrap_or(false),
         })
     }
 }
@@ -703,6 +709,7 @@ mod tests {
         assert_eq!(config.log_filter, "info");
 
         assert_eq!(config.database.statement_cache, 100);
+        assert!(!config.database.close_after_use);
         assert_eq!(config.http.request_timeout, Duration::from_secs(30));
         assert_eq!(config.http.header_read_timeout, Duration::from_secs(10));
         assert_eq!(config.http.max_connections, 1024);
@@ -833,11 +840,13 @@ mod tests {
             &[
                 ("DATABASE_URL", "postgres://x/y"),
                 ("DATABASE_STATEMENT_CACHE", "0"),
+                ("DATABASE_CLOSE_AFTER_USE", "true"),
                 ("API_BASE_PATH", "/support/v1/"),
             ],
         )
         .unwrap();
         assert_eq!(config.database.statement_cache, 0);
+        assert!(config.database.close_after_use);
         assert_eq!(config.http.api_base_path.as_deref(), Some("/support/v1"));
 
         let root = parse(

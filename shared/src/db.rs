@@ -79,6 +79,11 @@ pub fn pool(config: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
             })
         })
         .idle_timeout(Duration::from_secs(300))
+        // `false` closes the connection instead of pooling it (DATABASE_CLOSE_AFTER_USE).
+        .after_release({
+            let keep = !config.close_after_use;
+            move |_connection, _metadata| Box::pin(async move { Ok(keep) })
+        })
         .connect_lazy_with(options))
 }
 
