@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use serde::Serialize;
 use utoipa::{
     ToSchema,
@@ -38,6 +40,10 @@ pub struct TicketStats {
     /// Median minutes from creation to resolution, over the tickets resolved in the last 30
     /// days; null without any.
     pub median_resolution_minutes: Option<f64>,
+    /// Until when the medians are served as they are: the figures change then without any
+    /// write (conditional requests must not call them current past it). Not in the body.
+    #[serde(skip)]
+    pub medians_until: DateTime<Utc>,
 }
 
 /// How many tickets being worked one agent or admin holds.

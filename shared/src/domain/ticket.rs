@@ -105,6 +105,16 @@ impl Ticket {
         format!("\"{}-{}\"", self.id, self.version)
     }
 
+    /// When the SLA state shown with this ticket next changes on its own, with time and no
+    /// write: the first of its due-soon and due times after `now`; `None` if neither is ahead
+    /// (or none is shown).
+    pub fn sla_changes_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        [self.sla_warn_at, self.sla_due_at]
+            .into_iter()
+            .flatten()
+            .find(|at| *at > now)
+    }
+
     /// The ticket as `viewer` sees it at `now`: staff with its SLA state, requesters (and
     /// submitters without an account) without any SLA member: service targets are the team's
     /// business.

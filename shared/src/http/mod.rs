@@ -3,6 +3,7 @@
 mod auth;
 mod classify;
 mod comments;
+mod conditional;
 mod error;
 mod events;
 mod extract;
@@ -234,6 +235,7 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
             HeaderName::from_static("idempotency-key"),
             REQUEST_ID,
         ])

@@ -11,7 +11,7 @@ use axum::{
 };
 
 use super::{
-    ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable,
+    ApiContext, ApiError, BodyProblems, Problem, SignInRequired, Unavailable, conditional,
     extract::{AuthUser, JsonBody, MaybeAuthUser, QueryParams, positive_id},
     list_query::ListQuery,
     paging,
@@ -258,7 +258,8 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
 }
 
 /// List tickets newest first (an SLA queue: by due time), filtered and searched, one keyset
-/// page at a time.
+/// page at a time. With an `ETag`: `If-None-Match` is answered 304 while nothing the page shows
+/// changed.
 #[utoipa::path(
     get, path = "/api/tickets/", tag = "tickets", security(("bearer" = [])),
     params(
@@ -277,10 +278,15 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Page size, default 50"),
         ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]*$",
             description = "Opaque cursor from the previous page's `Link` header; any other value is a 400"),
+        ("If-None-Match" = Option<String>, Header, description = "ETag of a previous answer to the same request (SLA queues have none)"),
     ),
     responses(
         (status = 200, description = "A page of tickets, newest first", body = Vec<Ticket>,
-            headers(("Link" = String, description = "`<URL>; rel=\"next\"` when there is a next page"))),
+            headers(
+                ("Link" = String, description = "`<URL>; rel=\"next\"` when there is a next page"),
+                ("ETag" = String, description = "Version tag for If-None-Match; not on SLA queues"),
+            )),
+        (status = 304, description = "Unchanged since the If-None-Match ETag"),
         (status = 400, description = "Invalid query parameter", body = Problem, content_type = "application/problem+json"),
         SignInRequired,
         Unavailable,
@@ -290,19 +296,41 @@ pub async fn list_tickets(
     State(ctx): State<ApiContext>,
     AuthUser(caller): AuthUser,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     query: QueryParams,
 ) -> Result<Response, ApiError> {
     let now = ctx.clock.now();
     let list = ListQuery::parse(&query, &caller, now)?;
-    let tickets: Vec<Ticket> =
-        repository::list_tickets(&ctx.db, &list.filter, list.after, list.limit + 1)
-            .await?
-            .into_iter()
-            .map(|ticket| ticket.seen_by(Some(&caller), now))
-            .collect();
-    Ok(paging::page(tickets, list.limit, |last| {
+    // An SLA queue's members change with time: it is answered in full every time.
+    let conditional = list.filter.sla.is_none();
+    let identity = conditional::request_identity(&caller, &uri);
+    let held = conditional::held_validators(&headers, identity, now);
+    if conditional && !held.is_empty() {
+        let version = repository::change_version(&ctx.db).await?;
+        if let Some(current) = conditional::still_current(&held, version) {
+            return Ok(conditional::not_modified(current));
+        }
+    }
+    let listed =
+        repository::list_tickets(&ctx.db, &list.filter, list.after, list.limit + 1).await?;
+    let tickets: Vec<Ticket> = listed
+        .tickets
+        .into_iter()
+        .map(|ticket| ticket.seen_by(Some(&caller), now))
+        .collect();
+    let validator = conditional::Validator {
+        version: listed.version,
+        expires: tickets.iter().filter_map(|t| t.sla_changes_at(now)).min(),
+        identity,
+    };
+    let response = paging::page(tickets, list.limit, |last| {
         list.next_page_link(uri.path(), last)
-    }))
+    });
+    Ok(if conditional {
+        conditional::with_validator(response, &validator)
+    } else {
+        response
+    })
 }
 
 /// How many tickets each agent queue holds: being worked and assigned to the caller, being

@@ -3,6 +3,7 @@
 //! shape becomes one prepared statement that the connection caches and reuses. Transactions
 //! are opened and committed here, never half-way in a handler.
 
+mod changes;
 mod comments;
 mod events;
 mod mail;
@@ -12,6 +13,7 @@ mod triage;
 mod users;
 mod work;
 
+pub use changes::{change_version, stats_version};
 pub use comments::*;
 pub use events::{EventAfter, list_events, record_sla_breaches};
 pub use mail::*;

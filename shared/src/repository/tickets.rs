@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
-use super::events::{EventRows, insert_events};
+use super::{
+    changes::change_version_sql,
+    events::{EventRows, insert_events},
+};
 use crate::{
     classifier::{LabelConfidence, Language},
     domain::{
@@ -411,7 +414,11 @@ pub fn list_statement(
         .map(|search| format!("%{}%", escape_like(search)));
     match (step, pattern) {
         (ListStep::RecentWindow, Some(pattern)) => {
-            query.push(concat!("SELECT ", ticket_columns!(), " FROM ("));
+            query.push(concat!(
+                "SELECT ",
+                ticket_columns!(),
+                ", change_version FROM ("
+            ));
             push_page(
                 &mut query,
                 filter,
@@ -432,14 +439,51 @@ pub fn list_statement(
     query
 }
 
-/// One page of tickets, newest first, starting after `after`. Returns up to `limit` rows.
+/// One page of tickets, newest first, starting after `after`: up to `limit` rows, and the
+/// [change version](super::change_version) they are as of.
 pub async fn list_tickets(
     pool: &PgPool,
     filter: &TicketFilter,
     after: Option<PageAfter>,
     limit: i64,
-) -> sqlx::Result<Vec<Ticket>> {
-    let mut rows = Vec::new();
+) -> sqlx::Result<ListedPage> {
+    if let Some(page) = list_page(pool, filter, after, limit).await? {
+        return Ok(page);
+    }
+    // An empty page has no row to carry the version: read it first, then look again, so that a
+    // write in between can only make the version look older than the page.
+    let version = super::change_version(pool).await?;
+    Ok(list_page(pool, filter, after, limit)
+        .await?
+        .unwrap_or(ListedPage {
+            tickets: Vec::new(),
+            version,
+        }))
+}
+
+/// A page of tickets and the change version read with them, in the same snapshot.
+#[derive(Debug)]
+pub struct ListedPage {
+    pub tickets: Vec<Ticket>,
+    pub version: i64,
+}
+
+/// A ticket row of a list, with the change version its statement read.
+#[derive(sqlx::FromRow)]
+struct ListedTicket {
+    #[sqlx(flatten)]
+    ticket: Ticket,
+    change_version: i64,
+}
+
+/// The page, or `None` when it is empty.
+async fn list_page(
+    pool: &PgPool,
+    filter: &TicketFilter,
+    after: Option<PageAfter>,
+    limit: i64,
+) -> sqlx::Result<Option<ListedPage>> {
+    let mut rows: Vec<ListedTicket> = Vec::new();
     for &step in list_steps(filter) {
         let mut statement = list_statement("", step, filter, after, limit);
         let query = statement.build_query_as();
@@ -459,7 +503,11 @@ pub async fn list_tickets(
             break;
         }
     }
-    Ok(rows)
+    let version = rows.first().map(|row| row.change_version);
+    Ok(version.map(|version| ListedPage {
+        tickets: rows.into_iter().map(|row| row.ticket).collect(),
+        version,
+    }))
 }
 
 /// `SELECT … FROM tickets WHERE <filters> ORDER BY created_at DESC, id DESC LIMIT n`. Only the
@@ -475,7 +523,9 @@ fn push_page(
     query.push(concat!(
         "SELECT ",
         ticket_columns!(),
-        " FROM tickets WHERE TRUE"
+        ", ",
+        change_version_sql!(),
+        " AS change_version FROM tickets WHERE TRUE"
     ));
     if let Some(requester) = filter.scope.requester() {
         // `followed_or_requested_by!`, with the requester bound where the builder numbers it.
@@ -616,6 +666,7 @@ pub async fn ticket_stats(pool: &PgPool, now: DateTime<Utc>) -> Result<TicketSta
         needs_triage: work.needs_triage,
         median_first_response_minutes: work.median_first_response_minutes,
         median_resolution_minutes: work.median_resolution_minutes,
+        medians_until: work.medians_until,
         total_tickets: row.total,
         open_tickets: row.open,
         avg_tickets_per_day: row.avg_per_day,

@@ -84,6 +84,7 @@ pub(super) struct WorkStats {
     pub needs_triage: i64,
     pub median_first_response_minutes: Option<f64>,
     pub median_resolution_minutes: Option<f64>,
+    pub medians_until: DateTime<Utc>,
 }
 
 pub(super) async fn work_stats(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<WorkStats> {
@@ -106,7 +107,8 @@ pub(super) async fn work_stats(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Resul
     )
     .fetch_all(pool)
     .await?;
-    let (median_first_response_minutes, median_resolution_minutes) = medians(pool, now).await?;
+    let (median_first_response_minutes, median_resolution_minutes, medians_until) =
+        medians(pool, now).await?;
     Ok(WorkStats {
         open_by_assignee,
         unassigned_open,
@@ -114,6 +116,7 @@ pub(super) async fn work_stats(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Resul
         needs_triage,
         median_first_response_minutes,
         median_resolution_minutes,
+        medians_until,
     })
 }
 
@@ -126,8 +129,12 @@ const MEDIANS_LOCK: i64 = 0x4d45_4449_414e; // "MEDIAN"
 /// The median minutes from creation to first response and to resolution, of the tickets
 /// answered (resolved) in the 30 days before `now`: as computed within the last minute, or
 /// computed now. When they are due, one process computes them (an advisory lock) while the
-/// others keep serving the previous figures.
-async fn medians(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<(Option<f64>, Option<f64>)> {
+/// others keep serving the previous figures. The third member is when the figures are due
+/// again (already past for previous figures served while another process computes).
+async fn medians(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(Option<f64>, Option<f64>, DateTime<Utc>)> {
     let kept: Option<(DateTime<Utc>, Option<f64>, Option<f64>)> = sqlx::query_as(
         "SELECT computed_at, first_response_minutes, resolution_minutes FROM ticket_time_medians",
     )
@@ -137,7 +144,7 @@ async fn medians(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<(Option<f64>
         && computed_at <= now
         && now - computed_at < MEDIANS_FOR
     {
-        return Ok((first_response, resolution));
+        return Ok((first_response, resolution, computed_at + MEDIANS_FOR));
     }
     let mut tx = crate::db::begin(pool).await?;
     let computing: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
@@ -147,10 +154,10 @@ async fn medians(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<(Option<f64>
     match (computing, kept) {
         (false, Some((_, first_response, resolution))) => {
             tx.rollback().await?;
-            Ok((first_response, resolution))
+            Ok((first_response, resolution, now))
         }
         _ => {
-            let computed = sqlx::query_as(
+            let (first_response, resolution) = sqlx::query_as(
                 "INSERT INTO ticket_time_medians AS m \
                      (computed_at, first_response_minutes, resolution_minutes) \
                  SELECT $1, \
@@ -172,7 +179,7 @@ async fn medians(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<(Option<f64>
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(computed)
+            Ok((first_response, resolution, now + MEDIANS_FOR))
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod access;
 mod classify;
+mod conditional;
 mod conversation;
 mod errors;
 mod health;
