@@ -1,7 +1,7 @@
 // The one HTTP client: where the API is, the bearer token on every request, one renewal and one
 // retry after a 401, and problem+json answers turned into ApiError. The endpoint modules beside
 // it (ticketApi, authApi, usersApi) are the only code that knows URLs.
-import axios, { AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosError, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 
 import { ApiError, type FieldErrors } from './errors';
 import type { RuntimeConfig } from './runtimeConfig';
@@ -68,6 +68,7 @@ let renewal: Promise<string | null> | null = null;
 export function setCredentials(next: Credentials | null): void {
   credentials = next;
   renewal = null;
+  revalidated.clear();
 }
 
 /** A new access token for the same session (an OpenID provider's silent renewal). */
@@ -122,6 +123,37 @@ client.interceptors.response.use(undefined, async (error: unknown) => {
   }
   return Promise.reject(toApiError(error));
 });
+
+/**
+ * The last answer with an `ETag` of each polled URL, in this module's memory (cleared at every
+ * sign-in and sign-out), so that asking again costs the server a version check: `If-None-Match`,
+ * and a `304 Not Modified` is answered with the kept response.
+ */
+const revalidated = new Map<string, { etag: string; response: AxiosResponse<unknown> }>();
+/** Enough for the lists, pages and filters one session polls; the oldest is dropped first. */
+const REVALIDATED_MAX = 50;
+
+/** GET `url`, revalidating the answer kept from the last time instead of downloading it again. */
+export async function getRevalidated<T>(url: string, config: AxiosRequestConfig = {}): Promise<AxiosResponse<T>> {
+  const key = client.getUri({ ...config, url });
+  const kept = revalidated.get(key);
+  const response = await client.get<T>(url, {
+    ...config,
+    headers: kept ? { ...config.headers, 'If-None-Match': kept.etag } : config.headers,
+    validateStatus: (status) => (status >= 200 && status < 300) || (status === 304 && kept !== undefined),
+  });
+  revalidated.delete(key);
+  if (response.status === 304 && kept) {
+    revalidated.set(key, kept);
+    return kept.response as AxiosResponse<T>;
+  }
+  const etag = response.headers['etag'];
+  if (typeof etag === 'string' && etag) {
+    revalidated.set(key, { etag, response });
+    if (revalidated.size > REVALIDATED_MAX) revalidated.delete(revalidated.keys().next().value as string);
+  }
+  return response;
+}
 
 const STATUS_TITLES: Record<number, string> = {
   400: 'The request was not accepted',

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { problem } from '../test/mockBackend';
 import { server } from '../test/server';
 import { ApiError, describeError } from './errors';
-import { createTicket, getTicket, parseNextLink } from './ticketApi';
+import { setCredentials } from './client';
+import { createTicket, getTicket, getTicketStats, listTickets, parseNextLink } from './ticketApi';
 
 describe('parseNextLink', () => {
   it('finds the rel="next" target among several links', () => {
@@ -46,5 +47,48 @@ describe('errors', () => {
       ),
     );
     expect(await getTicket(3)).toMatchObject({ etag: 'W/"abc"' });
+  });
+});
+
+describe('conditional requests', () => {
+  it('revalidates a list with its ETag and answers a 304 with the page kept', async () => {
+    const seen: (string | null)[] = [];
+    let version = 1;
+    server.use(
+      http.get('/api/tickets/', ({ request }) => {
+        const tag = `"c${version}.0.ab"`;
+        seen.push(request.headers.get('If-None-Match'));
+        if (request.headers.get('If-None-Match') === tag) {
+          return new HttpResponse(null, { status: 304, headers: { ETag: tag } });
+        }
+        return HttpResponse.json([{ id: version }], {
+          headers: { ETag: tag, Link: '</api/tickets/?cursor=x>; rel="next"' },
+        });
+      }),
+    );
+    const first = await listTickets({ status: ['open'] }, 20);
+    const again = await listTickets({ status: ['open'] }, 20);
+    expect(again).toEqual(first);
+    expect(again).toMatchObject({ tickets: [{ id: 1 }], nextUrl: '/api/tickets/?cursor=x' });
+    version = 2;
+    expect(await listTickets({ status: ['open'] }, 20)).toMatchObject({ tickets: [{ id: 2 }] });
+    // Another filter is another answer, asked for without a tag.
+    await listTickets({ status: ['closed'] }, 20);
+    expect(seen).toEqual([null, '"c1.0.ab"', '"c1.0.ab"', null]);
+  });
+
+  it('forgets the kept answers at sign-out, so the next account never sees them', async () => {
+    const seen: (string | null)[] = [];
+    server.use(
+      http.get('/api/tickets/stats/', ({ request }) => {
+        seen.push(request.headers.get('If-None-Match'));
+        return HttpResponse.json({ total_tickets: 1 }, { headers: { ETag: '"c1.0.cd"' } });
+      }),
+    );
+    await getTicketStats();
+    await getTicketStats();
+    setCredentials(null);
+    await getTicketStats();
+    expect(seen).toEqual([null, '"c1.0.cd"', null]);
   });
 });

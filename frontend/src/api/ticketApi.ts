@@ -1,7 +1,7 @@
 // The ticket endpoints. Everything above the API layer works with typed values and ApiError.
 import type { AxiosResponse } from 'axios';
 
-import { client, resolveAgainstApi } from './client';
+import { client, getRevalidated, resolveAgainstApi } from './client';
 import type {
   Classification,
   NewTicket,
@@ -54,7 +54,7 @@ function toVersioned(response: AxiosResponse<Ticket>): VersionedTicket {
 
 export async function listTickets(filters: TicketFilters, limit?: number): Promise<TicketPage> {
   const params = { ...filterParams(filters), ...(limit ? { limit: String(limit) } : {}) };
-  return toPage(await client.get<Ticket[]>('/tickets/', { params }));
+  return toPage(await getRevalidated<Ticket[]>('/tickets/', { params }));
 }
 
 /**
@@ -62,7 +62,7 @@ export async function listTickets(filters: TicketFilters, limit?: number): Promi
  * (`/api/tickets/?cursor=…`, or `/prod/api/…` behind a named API Gateway stage).
  */
 export async function listTicketsAt(nextUrl: string): Promise<TicketPage> {
-  return toPage(await client.get<Ticket[]>(resolveAgainstApi(nextUrl)));
+  return toPage(await getRevalidated<Ticket[]>(resolveAgainstApi(nextUrl)));
 }
 
 export async function getTicket(id: number): Promise<VersionedTicket> {
@@ -93,7 +93,7 @@ export async function getQueueCounts(): Promise<QueueCounts> {
 }
 
 export async function getTicketStats(): Promise<TicketStats> {
-  return (await client.get<TicketStats>('/tickets/stats/')).data;
+  return (await getRevalidated<TicketStats>('/tickets/stats/')).data;
 }
 
 export async function classifyDescription(description: string): Promise<Classification> {
