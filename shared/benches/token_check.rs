@@ -30,7 +30,7 @@ async fn main() {
     .expect("configuration");
     let pool = sqlx::PgPool::connect(&url).await.expect("connect");
     MIGRATOR.run(&pool).await.expect("migrate");
-    let auth = Auth::new(&config.auth, pool.clone(), reqwest::Client::new());
+    let auth = Auth::new(&config.auth, pool.clone(), reqwest::Client::new);
     let issuer = auth.builtin().expect("built-in issuer");
 
     // Distinct tokens (one account each), so that each is checked for the first time.

@@ -35,14 +35,13 @@ pub fn build_classifier(config: &ClassifierConfig) -> Classifier {
 /// The language-model provider the configuration asks for, or `None` (logged) when it asks for
 /// the rules or a provider cannot be set up.
 pub fn build_provider(config: &ClassifierConfig) -> Option<Arc<dyn Provider>> {
-    let client = classifier::http_client();
     match config.kind {
         ClassifierKind::Rules => None,
         ClassifierKind::Gemini => match &config.gemini.api_key {
             Some(key) => {
                 tracing::info!(model = %config.gemini.model, "classifying with Gemini");
                 let gemini = Gemini::new(
-                    client,
+                    classifier::http_client(),
                     &config.gemini.base_url,
                     &config.gemini.model,
                     key.clone(),
@@ -68,8 +67,12 @@ pub fn build_provider(config: &ClassifierConfig) -> Option<Arc<dyn Provider>> {
         ClassifierKind::OpenAi => match (&config.openai.base_url, &config.openai.model) {
             (Some(base_url), Some(model)) => {
                 tracing::info!(%model, "classifying with an OpenAI-compatible endpoint");
-                let provider =
-                    OpenAiCompatible::new(client, base_url, model, config.openai.api_key.clone());
+                let provider = OpenAiCompatible::new(
+                    classifier::http_client(),
+                    base_url,
+                    model,
+                    config.openai.api_key.clone(),
+                );
                 Some(Arc::new(provider))
             }
             // Config parsing requires both for CLASSIFIER=openai.

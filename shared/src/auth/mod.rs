@@ -66,7 +66,9 @@ struct Inner {
     db: PgPool,
     verifier: Verifier,
     builtin: Option<Arc<BuiltinIssuer>>,
-    http: reqwest::Client,
+    /// The HTTP client for an OpenID provider, made when first needed: without a provider a
+    /// cold start builds none (building one reads the system's root certificates).
+    http: fn() -> reqwest::Client,
     /// Sign-in attempts per address, whatever client sends them.
     sign_in_by_email: DefaultKeyedRateLimiter<String>,
     /// Tickets and classifications without an account, per client address.
@@ -92,7 +94,7 @@ const PUBLIC_PER_MINUTE: u32 = 5;
 const PUBLIC_BURST: u32 = 5;
 
 impl Auth {
-    pub fn new(config: &AuthConfig, db: PgPool, http: reqwest::Client) -> Self {
+    pub fn new(config: &AuthConfig, db: PgPool, http: fn() -> reqwest::Client) -> Self {
         let builtin = config.builtin.then(|| {
             Arc::new(BuiltinIssuer::new(
                 config.issuer.clone(),
@@ -112,12 +114,7 @@ impl Auth {
             issuers.push(TrustedIssuer {
                 issuer: oidc.issuer.clone(),
                 audiences: oidc.audiences.clone(),
-                keys: verify::KeySet::new(
-                    &oidc.issuer,
-                    KeySource::Discovery {
-                        client: http.clone(),
-                    },
-                ),
+                keys: verify::KeySet::new(&oidc.issuer, KeySource::Discovery { client: http() }),
             });
         }
         let quota =
@@ -258,13 +255,12 @@ impl Auth {
     ) -> Result<(String, Option<String>), AuthError> {
         let unavailable =
             |reason: String| AuthError::Unauthenticated(format!("userinfo: {reason}"));
-        let discovery = verify::discovery_document(&self.inner.http, issuer).await?;
+        let http = (self.inner.http)();
+        let discovery = verify::discovery_document(&http, issuer).await?;
         let endpoint = discovery
             .userinfo_endpoint
             .ok_or_else(|| unavailable("the provider has no userinfo endpoint".to_owned()))?;
-        let info: serde_json::Map<String, Value> = self
-            .inner
-            .http
+        let info: serde_json::Map<String, Value> = http
             .get(&endpoint)
             .bearer_auth(token)
             .timeout(std::time::Duration::from_secs(5))

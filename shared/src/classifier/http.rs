@@ -1,7 +1,7 @@
 //! The one HTTP call shape every provider makes: POST JSON, get JSON, within a deadline, with at
 //! most one retry when the provider says it is busy.
 
-use std::time::Duration;
+use std::{sync::LazyLock, time::Duration};
 
 use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::Value;
@@ -9,8 +9,15 @@ use tokio::time::Instant;
 
 use super::ProviderError;
 
-/// The shared client: connection pooling and TLS set-up are paid once per process.
+/// The shared client: connection pooling and TLS set-up are paid once per process. Built on
+/// first use and cloned after (a handle to the same pool): building one reads and parses the
+/// system's root certificates, a cost a Lambda cold start paid once per client.
 pub fn client() -> reqwest::Client {
+    static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(build_client);
+    CLIENT.clone()
+}
+
+fn build_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(3))
         .pool_idle_timeout(Duration::from_secs(90))

@@ -81,7 +81,7 @@ impl ApiContext {
         Self {
             inbox: Inbox::new(db.clone(), classifier.clone(), &config.mail),
             classifier,
-            auth: Auth::new(&config.auth, db.clone(), crate::classifier::http_client()),
+            auth: Auth::new(&config.auth, db.clone(), crate::classifier::http_client),
             trust_proxy_headers: config.http.trust_proxy_headers,
             clock: Clock::system(),
             mail_transport: config.mail.transport.kind(),

@@ -121,7 +121,7 @@ pub async fn start_app(
     config: HttpConfig,
     auth: AuthConfig,
 ) -> TestApp {
-    let auth = Auth::new(&auth, db.clone(), reqwest::Client::new());
+    let auth = Auth::new(&auth, db.clone(), reqwest::Client::new);
     let clock = Clock::manual(chrono::Utc::now());
     let ctx = ApiContext {
         db: db.clone(),

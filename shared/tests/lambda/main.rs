@@ -71,11 +71,7 @@ async fn invoke_as(
         .unwrap_or_else(|error| panic!("{event_name} is not an API Gateway event: {error}"));
     let mut context = lambda_http::Context::default();
     context.request_id = LAMBDA_REQUEST_ID.to_owned();
-    let auth = Auth::new(
-        &helpers::auth_config(&[]),
-        db.clone(),
-        reqwest::Client::new(),
-    );
+    let auth = Auth::new(&helpers::auth_config(&[]), db.clone(), reqwest::Client::new);
     if signed_in {
         let email = Email::parse("lambda-agent@example.com").unwrap();
         let agent = repository::set_account(db, &email, "Agent", Role::Agent, "no password")
