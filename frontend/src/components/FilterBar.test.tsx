@@ -5,6 +5,7 @@ import { App } from '../App';
 import { makeTicket } from '../test/fixtures';
 import { db } from '../test/mockBackend';
 import { renderWithClient } from '../test/render';
+import { SEARCH_DEBOUNCE_MS, searchable } from './FilterBar';
 
 const filters = () => within(screen.getByRole('search', { name: 'Filter tickets' }));
 const lastListRequest = () => db.requestsTo('GET', '/api/tickets/').at(-1)!.url.searchParams;
@@ -51,6 +52,27 @@ describe('FilterBar', () => {
     await waitFor(() => expect(screen.queryByText('App crashes on login')).not.toBeInTheDocument());
     expect(screen.getByText('Invoice address wrong')).toBeInTheDocument();
     expect(new URLSearchParams(window.location.search).get('search')).toBe('invoice');
+  });
+
+  it('searches only for three letters or digits in a row, and says so', async () => {
+    seed();
+    const { user } = renderWithClient(<App />);
+    await screen.findByText('App crashes on login');
+    const before = db.requestsTo('GET', '/api/tickets/').length;
+    const box = filters().getByRole('searchbox', { name: 'Search tickets' });
+
+    await user.type(box, 'in');
+    expect(await filters().findByText(/at least three letters or digits/)).toBeInTheDocument();
+    await new Promise((resolve) => setTimeout(resolve, SEARCH_DEBOUNCE_MS + 200));
+    const sent = db.requestsTo('GET', '/api/tickets/').slice(before);
+    expect(sent.filter((request) => request.url.searchParams.has('search'))).toEqual([]);
+
+    await user.type(box, 'v');
+    await waitFor(() => expect(lastListRequest().get('search')).toBe('inv'));
+    expect(filters().queryByText(/at least three letters or digits/)).not.toBeInTheDocument();
+    expect(searchable('a-b-c')).toBe(false);
+    expect(searchable('Überweisung')).toBe(true);
+    expect(searchable('404')).toBe(true);
   });
 
   it('restores filters from the URL, and clears them', async () => {

@@ -16,6 +16,11 @@ import { ghostButtonClass, inputClass } from './ui/styles';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
+/** The server's rule: a search needs three letters or digits in a row, what its index reads. */
+export function searchable(text: string): boolean {
+  return /[\p{L}\p{N}]{3}/u.test(text);
+}
+
 export type NarrowingFilter = 'category' | 'priority' | 'status';
 
 /** Each select's label and values; `FilterSelect` checks a choice against its options. */
@@ -43,9 +48,12 @@ export function FilterBar({ filters, onChange, narrowBy = ['category', 'priority
 
   // Typing settles into the filters after a pause, not on every keystroke. Only a newly settled
   // search may push; `filters` is read from the render in which it settled, so it is current.
+  // Text too short to search for searches for nothing (the box says why).
+  const settledSearch = searchable(debouncedSearch) ? debouncedSearch : '';
   useEffect(() => {
-    if (debouncedSearch.trim() !== (filters.search ?? '')) onChange({ ...filters, search: debouncedSearch });
-  }, [debouncedSearch]);
+    if (settledSearch.trim() !== (filters.search ?? '')) onChange({ ...filters, search: settledSearch });
+  }, [settledSearch]);
+  const tooShort = searchText.trim() !== '' && !searchable(searchText);
 
   // Filters changed from outside (cleared, or the browser went back): show them in the box.
   const [shownSearch, setShownSearch] = useState(filters.search);
@@ -69,11 +77,17 @@ export function FilterBar({ filters, onChange, narrowBy = ['category', 'priority
               onChange={(event) => setSearchText(event.target.value)}
               placeholder="Search title or description…"
               autoComplete="off"
+              aria-describedby={tooShort ? 'search-too-short' : undefined}
               className={`${inputClass()} mt-0 pl-9`}
             />
           </div>
         )}
       </Field>
+      {tooShort && (
+        <p id="search-too-short" className="text-xs text-slate-500">
+          Type at least three letters or digits in a row to search.
+        </p>
+      )}
       <div className={`grid ${GRID_COLUMNS[narrowBy.length]} gap-2 sm:gap-3`}>
         {narrowBy.map((key) => (
           <FilterSelect<string>

@@ -193,7 +193,8 @@ fn needs_triage(raw: Option<&str>, caller: &User) -> Result<bool, String> {
 }
 
 /// A case-insensitive substring, taken literally; blank means no search. Never holds control
-/// characters, which the search's index expression uses as a separator.
+/// characters, which the search's index expression uses as a separator, and always three letters
+/// or digits in a row, from which the trigram index finds the matches.
 fn search(raw: Option<&str>) -> Result<Option<String>, String> {
     let Some(search) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
@@ -202,6 +203,9 @@ fn search(raw: Option<&str>) -> Result<Option<String>, String> {
         Err(crate::domain::too_long(SEARCH_MAX_CHARS))
     } else if search.chars().any(char::is_control) {
         Err("must not contain control characters".to_owned())
+    } else if !crate::repository::has_trigram(search) {
+        // No index can say where shorter text appears: it would be a scan of every ticket.
+        Err("must contain at least three letters or digits in a row".to_owned())
     } else {
         Ok(Some(search.to_owned()))
     }

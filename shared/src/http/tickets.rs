@@ -274,7 +274,7 @@ fn set_header(response: &mut Response, name: HeaderName, value: &str) {
         ("needs_triage" = Option<bool>, Query,
             description = "true: only tickets being worked that are flagged for triage (agents and admins only)"),
         ("search" = Option<String>, Query, max_length = 200,
-            description = "Case-insensitive substring of title or description; `%`, `_` and `\\` match literally"),
+            description = "Case-insensitive substring of title or description, with at least three letters or digits in a row (400 otherwise); `%`, `_` and `\\` match literally"),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Page size, default 50"),
         ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]*$",
             description = "Opaque cursor from the previous page's `Link` header; any other value is a 400"),

@@ -608,8 +608,8 @@ fn push_page(
 }
 
 /// Whether pg_trgm can extract a trigram from the search: it needs three letters or digits in a
-/// row (it ignores everything else).
-fn has_trigram(search: &str) -> bool {
+/// row (it ignores everything else). The API refuses searches without one.
+pub fn has_trigram(search: &str) -> bool {
     let mut run = 0;
     search.chars().any(|c| {
         run = if c.is_alphanumeric() { run + 1 } else { 0 };

@@ -406,15 +406,18 @@ async fn search_is_case_insensitive_and_wildcards_are_literal() {
         titles(&app, "search=charged%20twice%20(desc").await,
         ["Card charged twice"]
     );
-    assert_eq!(
-        titles(&app, "search=%25").await,
-        ["Refund 100% please"],
-        "% is literal"
+    assert_eq!(titles(&app, "search=100%25").await, ["Refund 100% please"]);
+    assert!(
+        titles(&app, "search=fund%25please").await.is_empty(),
+        "% is literal (a wildcard would match \"Refund 100% please\")"
     );
     assert_eq!(
-        titles(&app, "search=_").await,
-        ["snake_case question"],
-        "_ is literal"
+        titles(&app, "search=snake_c").await,
+        ["snake_case question"]
+    );
+    assert!(
+        titles(&app, "search=Card_charged").await.is_empty(),
+        "_ is literal (a wildcard would match the space of \"Card charged twice\")"
     );
     assert_eq!(
         titles(&app, "search=o%27brien").await,
@@ -422,8 +425,8 @@ async fn search_is_case_insensitive_and_wildcards_are_literal() {
         "quote is data"
     );
     assert!(
-        titles(&app, "search=%5C").await.is_empty(),
-        "backslash is literal"
+        titles(&app, "search=print%5Cer").await.is_empty(),
+        "backslash is literal (an escape would make it \"printer\")"
     );
     assert!(
         titles(&app, "search=nothing%20like%20this")
@@ -439,6 +442,25 @@ async fn search_is_case_insensitive_and_wildcards_are_literal() {
             "{across}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_search_without_three_letters_or_digits_in_a_row_is_a_400() {
+    let app = spawn_app().await;
+    for short in ["ab", "%25", "a-b-c", "%F0%9F%8E%AB", "_%20_"] {
+        let problem = assert_problem(
+            app.get(&format!("/api/tickets/?search={short}")).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert_eq!(
+            problem["errors"]["search"][0],
+            "must contain at least three letters or digits in a row",
+            "{short}"
+        );
+    }
+    let found = app.get("/api/tickets/?search=404").await;
+    assert_eq!(found.status(), StatusCode::OK);
 }
 
 #[tokio::test]
